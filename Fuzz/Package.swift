@@ -1,0 +1,15 @@
+// swift-tools-version:6.0
+// Fuzz targets for every parser of untrusted bytes. Build one with:
+//   cd Fuzz && swift build -c debug -Xswiftc -sanitize=fuzzer,address --product FuzzTFLite
+//   .build/debug/FuzzTFLite -max_total_time=60 corpus/tflite
+import PackageDescription
+
+let fuzzers = ["FuzzCascade", "FuzzTFLite", "FuzzCSV", "FuzzConfig", "FuzzJPEG"]
+let package = Package(
+    name: "EdgeFERFuzz",
+    products: fuzzers.map { .executable(name: $0, targets: [$0]) },
+    dependencies: [.package(path: "..")],
+    targets: fuzzers.map {
+        .executableTarget(name: $0, dependencies: [.product(name: "EdgeFERParsers", package: "main")])
+    }
+)

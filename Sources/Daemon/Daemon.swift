@@ -1,0 +1,1 @@
+// Daemon: see README.md, Architecture.

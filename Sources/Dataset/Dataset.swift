@@ -1,0 +1,1 @@
+// Dataset: see README.md, Architecture.

@@ -1,0 +1,1 @@
+// Detect: see README.md, Architecture.

@@ -1,0 +1,1 @@
+// Publish: see README.md, Architecture.

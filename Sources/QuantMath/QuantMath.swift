@@ -1,0 +1,1 @@
+// QuantMath: see README.md, Architecture.

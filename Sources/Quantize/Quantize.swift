@@ -1,0 +1,1 @@
+// Quantize: see README.md, Architecture.

@@ -1,0 +1,1 @@
+// Recognize: see README.md, Architecture.

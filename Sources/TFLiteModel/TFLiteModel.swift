@@ -1,0 +1,1 @@
+// TFLiteModel: see README.md, Architecture.

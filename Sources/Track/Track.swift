@@ -1,0 +1,1 @@
+// Track: see README.md, Architecture.

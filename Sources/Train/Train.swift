@@ -1,0 +1,1 @@
+// Train: see README.md, Architecture.

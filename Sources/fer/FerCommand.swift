@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// `fer`: the offline companion (data, training, quantization, detection, benchmarks).
+@main
+struct FerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fer", abstract: "EdgeFER offline tool: data → train → quantize → export; detect, classify, bench.",
+        subcommands: [])
+}
