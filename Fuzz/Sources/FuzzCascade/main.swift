@@ -1,0 +1,2 @@
+// Filled in with the parser it exercises.
+runFuzzer { _ in }

@@ -1,0 +1,6 @@
+import Imaging
+
+// Any bytes must decode or throw, never crash.
+runFuzzer { bytes in
+    _ = try? JPEG.decodeGray(bytes, scaleDenominator: 2)
+}
