@@ -33,9 +33,13 @@ public final class Interpreter {
             offset += (bytes + 63) & ~63
             return at
         }
-        for i in slots.indices where slots[i].bytesPerSample > 0 {
-            slots[i].offset = reserve(slots[i].isConstant ? slots[i].bytesPerSample : slots[i].bytesPerSample * maxBatch)
+        for i in slots.indices where slots[i].bytesPerSample > 0 && slots[i].isConstant {
+            slots[i].offset = reserve(slots[i].bytesPerSample)
         }
+        let activations = planActivations(sizes: slots.indices.map { slots[$0].isConstant ? 0 : slots[$0].bytesPerSample * maxBatch },
+                                          lifetimes: plan.lifetimes)
+        let activationBase = reserve(activations.totalBytes)
+        for (i, at) in activations.offsets.enumerated() where at >= 0 { slots[i].offset = activationBase + at }
         let scratch = reserve(plan.scratchInt32PerSample * 4 * maxBatch)
         let bytes = max(offset, 64)
         let memory = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
@@ -55,6 +59,10 @@ public final class Interpreter {
     }
 
     deinit { arena.deallocate() }
+
+    /// Bytes of the one arena holding constants, activations (shared where lifetimes allow)
+    /// and scratch.
+    public var memoryBytes: Int { arenaBytes }
 
     /// Storage of graph input `index` for `maxBatch` samples, sample after sample.
     public func inputBuffer(_ index: Int = 0) -> UnsafeMutableRawBufferPointer {
