@@ -19,8 +19,11 @@ public final class Interpreter {
     private let arenaBytes: Int
     private let scratchOffset: Int
 
-    /// Prepares `model` for batches of up to `maxBatch` samples.
-    public init(model: Model, maxBatch: Int = 1, kernel: any AccumulationKernel = ReferenceAccumulation()) throws {
+    /// Prepares `model` for batches of up to `maxBatch` samples. With `preserveAllTensors`
+    /// (like LiteRT's experimental_preserve_all_tensors) no two activations share memory, so
+    /// `tensorBytes` can read every intermediate after `invoke`; it costs memory only.
+    public init(model: Model, maxBatch: Int = 1, kernel: any AccumulationKernel = ReferenceAccumulation(),
+                preserveAllTensors: Bool = false) throws {
         guard maxBatch >= 1 else { throw InferenceError.batchOutOfRange(requested: maxBatch, maximum: Int.max) }
         var preparer = try GraphPreparer(model: model)
         let plan = try preparer.prepare()
@@ -37,7 +40,7 @@ public final class Interpreter {
             slots[i].offset = reserve(slots[i].bytesPerSample)
         }
         let activations = planActivations(sizes: slots.indices.map { slots[$0].isConstant ? 0 : slots[$0].bytesPerSample * maxBatch },
-                                          lifetimes: plan.lifetimes)
+                                          lifetimes: preserveAllTensors ? plan.lifetimes.map { $0.map { _ in -1...Int.max - 1 } } : plan.lifetimes)
         let activationBase = reserve(activations.totalBytes)
         for (i, at) in activations.offsets.enumerated() where at >= 0 { slots[i].offset = activationBase + at }
         let scratch = reserve(plan.scratchInt32PerSample * 4 * maxBatch)
@@ -54,8 +57,9 @@ public final class Interpreter {
     }
 
     /// Reads and prepares a TFLite file's bytes.
-    public convenience init(bytes: [UInt8], maxBatch: Int = 1, kernel: any AccumulationKernel = ReferenceAccumulation()) throws {
-        try self.init(model: Model(bytes: bytes), maxBatch: maxBatch, kernel: kernel)
+    public convenience init(bytes: [UInt8], maxBatch: Int = 1, kernel: any AccumulationKernel = ReferenceAccumulation(),
+                            preserveAllTensors: Bool = false) throws {
+        try self.init(model: Model(bytes: bytes), maxBatch: maxBatch, kernel: kernel, preserveAllTensors: preserveAllTensors)
     }
 
     deinit { arena.deallocate() }
@@ -74,6 +78,14 @@ public final class Interpreter {
     public func outputBuffer(_ index: Int = 0) -> UnsafeRawBufferPointer {
         let slot = slots[outputs[index].index]
         return UnsafeRawBufferPointer(start: arena + slot.offset, count: slot.bytesPerSample * maxBatch)
+    }
+
+    /// The bytes of tensor `index` for the first `batch` samples (constants: the whole tensor).
+    /// Intermediates are only meaningful when built with `preserveAllTensors`.
+    public func tensorBytes(_ index: Int, batch: Int = 1) -> UnsafeRawBufferPointer? {
+        guard slots.indices.contains(index), batch >= 1, batch <= maxBatch else { return nil }
+        let slot = slots[index]
+        return UnsafeRawBufferPointer(start: arena + slot.offset, count: slot.bytesPerSample * (slot.isConstant ? 1 : batch))
     }
 
     /// Runs the graph on the first `batch` samples of the input buffers.
