@@ -20,6 +20,7 @@ struct i8k_conv {
     uint8_t pad_byte; /* input zero point in the kernel's activation domain */
     void *packed;
     int32_t *consts; /* comp, mult, lshift, rshift: n_pad each; then the optional table */
+    int64_t *folded; /* i8k_epilogue.folded */
     i8k_epilogue epi;
 };
 
@@ -85,10 +86,13 @@ i8k_conv *i8k_conv_create(const i8k_conv_geometry *g, const int8_t *weights, con
     int n = g->out_c, kp = c->kp, n_pad = c->n_pad;
     int8_t *wk = calloc((size_t)n * kp, 1);
     c->seg_off = calloc((size_t)c->nseg, sizeof(ptrdiff_t));
-    c->packed = calloc((size_t)n_pad * kp, (size_t)kern->elem_bytes);
+    size_t packed_bytes = ((size_t)n_pad * kp * kern->elem_bytes + 63) & ~(size_t)63;
+    c->packed = aligned_alloc(64, packed_bytes); /* 64-byte rows: no zmm load splits a cache line */
+    if (c->packed) memset(c->packed, 0, packed_bytes);
     size_t nconsts = (size_t)n_pad * 4 + (rq->post_table ? (size_t)n_pad * 256 : 0);
+    c->folded = calloc((size_t)(n_pad + 15) / 16 * 48, sizeof(int64_t));
     c->consts = calloc(nconsts, sizeof(int32_t));
-    if (!wk || !c->seg_off || !c->packed || !c->consts) {
+    if (!wk || !c->seg_off || !c->packed || !c->consts || !c->folded) {
         free(wk);
         i8k_conv_destroy(c);
         return NULL;
@@ -127,11 +131,18 @@ i8k_conv *i8k_conv_create(const i8k_conv_geometry *g, const int8_t *weights, con
         }
     }
     free(wk);
+    for (int o = 0; o < n_pad && rq->rounding == I8K_ROUND_DOUBLE; o++) {
+        if (lsh[o] != 0) c->epi.any_lshift = 1;
+        int64_t *group = c->folded + (size_t)(o / 16) * 48;
+        int lane = (o % 16) / 2 + (o % 2) * 8; /* even channels first, then odd */
+        i8k_fold_double_rounding(rsh[o], group + lane, group + 16 + lane, group + 32 + lane);
+    }
     if (rq->post_table) {
         int32_t *table = rsh + n_pad;
         for (size_t i = 0; i < (size_t)n * 256; i++) table[i] = rq->post_table[i];
         c->epi.table = table;
     }
+    c->epi.folded = c->folded;
     c->epi.comp = comp;
     c->epi.mult = mult;
     c->epi.lshift = lsh;
@@ -148,6 +159,7 @@ void i8k_conv_destroy(i8k_conv *c) {
     free(c->seg_off);
     free(c->packed);
     free(c->consts);
+    free(c->folded);
     free(c);
 }
 

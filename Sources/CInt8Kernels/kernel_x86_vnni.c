@@ -16,42 +16,51 @@ X86_VNNI static inline __m512i bcast4(const uint8_t *p) {
     return _mm512_set1_epi32(q);
 }
 
-/* SaturatingRoundingDoublingHighMul for m >= 0: with p = x * m, gemmlowp's
- * (p + nudge) / 2^31 (truncating) equals floor((p + 2^30) / 2^31) for either sign of p. */
-X86_VNNI static inline __m512i srdhm(__m512i x, __m512i m) {
-    const __m512i half = _mm512_set1_epi64((int64_t)1 << 30);
-    __m512i even = _mm512_mul_epi32(x, m);
-    __m512i odd = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(m, 32));
-    even = _mm512_srai_epi64(_mm512_add_epi64(even, half), 31);
-    odd = _mm512_srai_epi64(_mm512_add_epi64(odd, half), 31);
-    return _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+/* Per-tile constants of 16 channels for the folded double rounding (i8k_fold_double_rounding). */
+typedef struct {
+    __m512i comp, lshift, mult, mult_odd, add_even, add_odd, fix_even, fix_odd, total_even, total_odd, table_base;
+} chan16;
+
+X86_VNNI static inline chan16 load_chan16(const i8k_epilogue *e, int n) {
+    const int64_t *f = e->folded + (size_t)(n / 16) * 48;
+    chan16 k;
+    k.comp = _mm512_loadu_si512(e->comp + n);
+    k.lshift = _mm512_loadu_si512(e->lshift + n);
+    k.mult = _mm512_loadu_si512(e->mult + n);
+    k.mult_odd = _mm512_srli_epi64(k.mult, 32);
+    k.add_even = _mm512_loadu_si512(f);
+    k.add_odd = _mm512_loadu_si512(f + 8);
+    k.fix_even = _mm512_loadu_si512(f + 16);
+    k.fix_odd = _mm512_loadu_si512(f + 24);
+    k.total_even = _mm512_loadu_si512(f + 32);
+    k.total_odd = _mm512_loadu_si512(f + 40);
+    k.table_base = _mm512_add_epi32(_mm512_set1_epi32(128 + n * 256),
+                                    _mm512_slli_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0), 8));
+    return k;
 }
 
-/* RoundingDivideByPOT with per-lane exponents: round half away from zero. */
-X86_VNNI static inline __m512i rdbpot(__m512i x, __m512i e) {
-    const __m512i one = _mm512_set1_epi32(1);
-    __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, e), one);
-    __m512i rem = _mm512_and_si512(x, mask);
-    __m512i thr = _mm512_sub_epi32(_mm512_srai_epi32(mask, 1), _mm512_srai_epi32(x, 31));
-    __m512i q = _mm512_srav_epi32(x, e);
-    return _mm512_mask_add_epi32(q, _mm512_cmpgt_epi32_mask(rem, thr), q, one);
+/* (P + add - (P < -2^30 ? fix : 0)) >> total on the 8 products of one lane parity. */
+X86_VNNI static inline __m512i round64(__m512i p, __m512i add, __m512i fix, __m512i total) {
+    __mmask8 neg = _mm512_cmplt_epi64_mask(p, _mm512_set1_epi64(-((int64_t)1 << 30)));
+    __m512i t = _mm512_add_epi64(p, add);
+    t = _mm512_mask_sub_epi64(t, neg, t, fix);
+    return _mm512_srav_epi64(t, total);
 }
 
 /* Requantize 16 raw accumulators of channels n..n+15 and store `count` int8 results. */
-X86_VNNI static inline void store16(__m512i acc, const i8k_epilogue *e, int n, int count, int8_t *dst) {
-    __m512i x = _mm512_sub_epi32(acc, _mm512_loadu_si512(e->comp + n));
-    x = _mm512_sllv_epi32(x, _mm512_loadu_si512(e->lshift + n));
-    x = srdhm(x, _mm512_loadu_si512(e->mult + n));
-    x = rdbpot(x, _mm512_loadu_si512(e->rshift + n));
+X86_VNNI static inline void store16(__m512i acc, const chan16 *k, const i8k_epilogue *e, int count, int8_t *dst) {
+#ifdef I8K_NO_EPI
+    _mm_storeu_si128((__m128i *)dst, _mm512_cvtepi32_epi8(acc)); return;
+#endif
+    __m512i x = _mm512_sub_epi32(acc, k->comp);
+    if (e->any_lshift) x = _mm512_sllv_epi32(x, k->lshift);
+    __m512i even = round64(_mm512_mul_epi32(x, k->mult), k->add_even, k->fix_even, k->total_even);
+    __m512i odd = round64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), k->mult_odd), k->add_odd, k->fix_odd, k->total_odd);
+    x = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
     x = _mm512_add_epi32(x, _mm512_set1_epi32(e->out_zp));
     x = _mm512_max_epi32(x, _mm512_set1_epi32(e->act_min));
     x = _mm512_min_epi32(x, _mm512_set1_epi32(e->act_max));
-    if (e->table) {
-        __m512i idx = _mm512_add_epi32(x, _mm512_set1_epi32(128 + n * 256));
-        idx = _mm512_add_epi32(idx, _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
-                                                       _mm512_set1_epi32(256)));
-        x = _mm512_i32gather_epi32(idx, e->table, 4);
-    }
+    if (e->table) x = _mm512_i32gather_epi32(_mm512_add_epi32(x, k->table_base), e->table, 4);
     __m128i bytes = _mm512_cvtepi32_epi8(x);
     if (count >= 16) _mm_storeu_si128((__m128i *)dst, bytes);
     else if (count > 0) _mm_mask_storeu_epi8(dst, (__mmask16)((1u << count) - 1), bytes);
@@ -78,13 +87,19 @@ X86_VNNI static void tile_vnni(const uint8_t *const *rows, int mr, const ptrdiff
             }
         }
     }
+    /* Fully unrolled with constant indices, so that c[][] stays in registers in the k loop. */
     if (e->rounding == I8K_ROUND_DOUBLE) {
-        for (int r = 0; r < mr; r++) {
-            store16(c[r][0], e, n0, nr, out + r * ldo);
-            store16(c[r][1], e, n0 + 16, nr - 16, out + r * ldo + 16);
+        chan16 k0 = load_chan16(e, n0), k1 = load_chan16(e, n0 + 16);
+#pragma clang loop unroll(full)
+        for (int r = 0; r < 8; r++) {
+            if (r < mr) {
+                store16(c[r][0], &k0, e, nr, out + r * ldo);
+                store16(c[r][1], &k1, e, nr - 16, out + r * ldo + 16);
+            }
         }
     } else {
         int32_t acc[8][32];
+#pragma clang loop unroll(full)
         for (int r = 0; r < 8; r++) {
             _mm512_storeu_si512(acc[r], c[r][0]);
             _mm512_storeu_si512(acc[r] + 16, c[r][1]);

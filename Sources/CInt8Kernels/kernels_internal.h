@@ -14,6 +14,10 @@ typedef struct {
     const int32_t *lshift; /* double rounding: left shift max(shift, 0) */
     const int32_t *rshift; /* double rounding: max(-shift, 0); single Q31: 31 - shift */
     const int32_t *table;  /* NULL or [n_pad][256]: fused per-channel map of the clamped output */
+    /* Double rounding folded into one 64-bit rounding shift (see i8k_fold_double_rounding), per
+     * 16-channel group: add[16], fix[16], total[16], each as 8 even then 8 odd channels. */
+    const int64_t *folded;
+    int any_lshift;
     int32_t out_zp, act_min, act_max;
     i8k_rounding rounding;
 } i8k_epilogue;
@@ -57,6 +61,18 @@ static inline int32_t i8k_rdbpot(int32_t x, int exponent) {
     int32_t remainder = x & mask;
     int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
     return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/* RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x, m), r) for m >= 0 with P = x * m is
+ *   (P + add - (P < -2^30 ? fix : 0)) >> (31 + r),  add = 2^30 + (r > 0 ? 2^(r+30) : 0),
+ *   fix = r > 0 ? 2^31 : 0,
+ * because floor((floor(a / c) + b) / d) = floor((a + b c) / (c d)) and the high-mul's truncating
+ * division equals floor((P + 2^30) / 2^31) for either sign; the tie nudge of the second rounding
+ * (b = 2^(r-1), minus 1 when the high-mul result is negative, i.e. when P < -2^30) moves inside. */
+static inline void i8k_fold_double_rounding(int32_t r, int64_t *add, int64_t *fix, int64_t *total) {
+    *add = ((int64_t)1 << 30) + (r > 0 ? (int64_t)1 << (r + 30) : 0);
+    *fix = r > 0 ? (int64_t)1 << 31 : 0;
+    *total = 31 + r;
 }
 
 /* Requantize a true accumulator for channel n, add the zero point, clamp, apply the table. */
