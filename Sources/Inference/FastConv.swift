@@ -188,6 +188,15 @@ public final class FastConv: @unchecked Sendable {
         i8k_conv_run(raw, input, Int32(batch), output, workspace, pool?.raw)
     }
 
+    /// Bytes of scratch a call on `batch` images needs (to share one buffer between layers).
+    public func workspaceBytes(batch: Int) -> Int { i8k_conv_workspace_size(raw, Int32(batch)) }
+
+    /// As `run(input:batch:output:pool:)`, with caller-owned scratch of `workspaceBytes(batch:)`.
+    public func run(input: UnsafePointer<Int8>, batch: Int, output: UnsafeMutablePointer<Int8>,
+                    workspace: UnsafeMutableRawPointer, pool: FastThreadPool? = nil) {
+        i8k_conv_run(raw, input, Int32(batch), output, workspace, pool?.raw)
+    }
+
     /// Array convenience for tests and tools (allocates the output).
     public func run(_ input: [Int8], batch: Int = 1, pool: FastThreadPool? = nil) -> [Int8] {
         precondition(input.count == batch * geometry.inputCount, "input holds \(input.count) values")
