@@ -221,14 +221,20 @@ static void run_blocks(void *raw, int begin, int end) {
     int pixels = g->out_h * g->out_w, m_total = ctx->batch * pixels;
     size_t bstride = (size_t)kern->nr * c->kp * kern->elem_bytes;
     const uint8_t *rows[I8K_MR_MAX];
+    /* Walk output pixels (b, oy, ox) incrementally: divisions per row cost as much as small tiles. */
+    int m = begin * mr, b = m / pixels, oy = m % pixels / g->out_w, ox = m % g->out_w;
+    size_t x_step = (size_t)g->stride_w * c->cp, y_step = (size_t)g->stride_h * c->wp * c->cp;
+    size_t b_step = (size_t)c->hp * c->wp * c->cp;
     for (int blk = begin; blk < end; blk++) {
         int m0 = blk * mr, mcount = m_total - m0 < mr ? m_total - m0 : mr;
-        for (int r = 0; r < mr; r++) {
-            int m = m0 + (r < mcount ? r : mcount - 1);
-            int b = m / pixels, p = m % pixels, oy = p / g->out_w, ox = p % g->out_w;
-            rows[r] = ctx->padded +
-                      (((size_t)b * c->hp + (size_t)oy * g->stride_h) * c->wp + (size_t)ox * g->stride_w) * c->cp;
+        for (int r = 0; r < mcount; r++) {
+            rows[r] = ctx->padded + (size_t)b * b_step + (size_t)oy * y_step + (size_t)ox * x_step;
+            if (++ox == g->out_w) {
+                ox = 0;
+                if (++oy == g->out_h) oy = 0, b++;
+            }
         }
+        for (int r = mcount; r < mr; r++) rows[r] = rows[mcount - 1];
         for (int n0 = 0; n0 < n; n0 += nr) {
             int ncount = n - n0 < nr ? n - n0 : nr;
             kern->tile(rows, mcount, c->seg_off, c->nseg, c->seg_len,

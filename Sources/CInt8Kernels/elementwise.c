@@ -3,6 +3,10 @@
 #include "int8kernels.h"
 #include <string.h>
 
+static inline void max_into(int8_t *restrict dst, const int8_t *restrict src, int n) {
+    for (int c = 0; c < n; c++) dst[c] = src[c] > dst[c] ? src[c] : dst[c];
+}
+
 void i8k_max_pool(const int8_t *input, int batch, int in_h, int in_w, int channels, int filter_h,
                   int filter_w, int stride_h, int stride_w, int out_h, int out_w, int32_t act_min,
                   int32_t act_max, int8_t *output) {
@@ -10,22 +14,14 @@ void i8k_max_pool(const int8_t *input, int batch, int in_h, int in_w, int channe
     for (int b = 0; b < batch; b++)
         for (int oy = 0; oy < out_h; oy++)
             for (int ox = 0; ox < out_w; ox++) {
-                int8_t *dst = output + (((size_t)b * out_h + oy) * out_w + ox) * channels;
-                for (int c = 0; c < channels; c++) dst[c] = -128;
-                for (int fy = 0; fy < filter_h; fy++) {
-                    int iy = oy * stride_h + fy;
-                    if (iy >= in_h) break;
-                    for (int fx = 0; fx < filter_w; fx++) {
-                        int ix = ox * stride_w + fx;
-                        if (ix >= in_w) break;
-                        const int8_t *src = input + (((size_t)b * in_h + iy) * in_w + ix) * channels;
-                        for (int c = 0; c < channels; c++) dst[c] = src[c] > dst[c] ? src[c] : dst[c];
-                    }
-                }
-                for (int c = 0; c < channels; c++) {
-                    int8_t v = dst[c] < lo ? lo : dst[c];
-                    dst[c] = v > hi ? hi : v;
-                }
+                int8_t *restrict dst = output + (((size_t)b * out_h + oy) * out_w + ox) * channels;
+                memset(dst, lo, (size_t)channels); /* max(-128, taps...) clamped below at lo */
+                int y1 = oy * stride_h + filter_h < in_h ? oy * stride_h + filter_h : in_h;
+                int x1 = ox * stride_w + filter_w < in_w ? ox * stride_w + filter_w : in_w;
+                for (int iy = oy * stride_h; iy < y1; iy++)
+                    for (int ix = ox * stride_w; ix < x1; ix++)
+                        max_into(dst, input + (((size_t)b * in_h + iy) * in_w + ix) * channels, channels);
+                for (int c = 0; c < channels; c++) dst[c] = dst[c] > hi ? hi : dst[c];
             }
 }
 
