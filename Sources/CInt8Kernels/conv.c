@@ -201,11 +201,11 @@ static void fill_rows(void *raw, int begin, int end) {
             uint8_t *d = dst + (size_t)x0 * c->cp;
             for (size_t i = 0; i < len; i++) d[i] = src[i] ^ flip;
         } else {
+            int in_c = g->in_c, cp = c->cp;
             for (int x = x0; x < x1; x++) {
-                uint8_t *d = dst + (size_t)x * c->cp;
-                const uint8_t *s = src + (size_t)(x - x0) * g->in_c;
-                for (int ch = 0; ch < g->in_c; ch++) d[ch] = s[ch] ^ flip;
-                memset(d + g->in_c, c->pad_byte, (size_t)(c->cp - g->in_c));
+                uint8_t *d = dst + (size_t)x * cp;
+                const uint8_t *s = src + (size_t)(x - x0) * in_c;
+                for (int ch = 0; ch < cp; ch++) d[ch] = ch < in_c ? s[ch] ^ flip : c->pad_byte;
             }
         }
         memset(dst + (size_t)x1 * c->cp, c->pad_byte, (size_t)(c->wp - x1) * c->cp);
