@@ -18,12 +18,15 @@ public final class Interpreter {
     private let arena: UnsafeMutableRawPointer
     private let arenaBytes: Int
     private let scratchOffset: Int
+    let fastPlan: FastPlan?
 
-    /// Prepares `model` for batches of up to `maxBatch` samples. With `preserveAllTensors`
-    /// (like LiteRT's experimental_preserve_all_tensors) no two activations share memory, so
-    /// `tensorBytes` can read every intermediate after `invoke`; it costs memory only.
+    /// Prepares `model` for batches of up to `maxBatch` samples. `fast` routes CONV_2D,
+    /// FULLY_CONNECTED and friends through the C kernels (FastPlan.swift); nil keeps every step
+    /// on the reference kernels. With `preserveAllTensors` (like LiteRT's
+    /// experimental_preserve_all_tensors) no two activations share memory and no operators are
+    /// fused, so `tensorBytes` can read every intermediate after `invoke`.
     public init(model: Model, maxBatch: Int = 1, kernel: any AccumulationKernel = ReferenceAccumulation(),
-                preserveAllTensors: Bool = false) throws {
+                fast: FastOptions? = FastOptions(), preserveAllTensors: Bool = false) throws {
         guard maxBatch >= 1 else { throw InferenceError.batchOutOfRange(requested: maxBatch, maximum: Int.max) }
         var preparer = try GraphPreparer(model: model)
         let plan = try preparer.prepare()
@@ -39,8 +42,17 @@ public final class Interpreter {
         for i in slots.indices where slots[i].bytesPerSample > 0 && slots[i].isConstant {
             slots[i].offset = reserve(slots[i].bytesPerSample)
         }
+        var fast = fast
+        if preserveAllTensors { fast?.fuseElementwise = false }
+        // A fused fast step (e.g. MAX_POOL_2D → CONV_2D → MUL → ADD run as one) reads and writes
+        // tensors of several neighbouring operators at once: widen every lifetime by the longest
+        // such span so no tensor it touches shares memory with another it touches.
+        let window = fast?.fuseElementwise == true ? Self.longestFusibleSpan(plan.steps) : 0
+        let lifetimes = plan.lifetimes.map { life in
+            life.map { preserveAllTensors ? -1...Int.max - 1 : ($0.lowerBound - window)...($0.upperBound + window) }
+        }
         let activations = planActivations(sizes: slots.indices.map { slots[$0].isConstant ? 0 : slots[$0].bytesPerSample * maxBatch },
-                                          lifetimes: preserveAllTensors ? plan.lifetimes.map { $0.map { _ in -1...Int.max - 1 } } : plan.lifetimes)
+                                          lifetimes: lifetimes)
         let activationBase = reserve(activations.totalBytes)
         for (i, at) in activations.offsets.enumerated() where at >= 0 { slots[i].offset = activationBase + at }
         let scratch = reserve(plan.scratchInt32PerSample * 4 * maxBatch)
@@ -50,16 +62,46 @@ public final class Interpreter {
         for (tensor, data) in plan.constants {
             data.withUnsafeBytes { memory.advanced(by: slots[tensor].offset).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         }
-        (arena, arenaBytes) = (memory, bytes)
+        let fastPlan: FastPlan?
+        do {
+            fastPlan = try fast.map {
+                try FastPlan(steps: plan.steps, slots: slots, arena: memory, graphOutputs: plan.outputs.map(\.index),
+                             maxBatch: maxBatch, options: $0)
+            }
+        } catch {
+            memory.deallocate()
+            throw error
+        }
+        (arena, arenaBytes, self.fastPlan) = (memory, bytes, fastPlan)
         (self.slots, self.steps, self.scratchOffset) = (slots, plan.steps, scratch)
         (self.inputs, self.outputs, self.layers) = (plan.inputs, plan.outputs, plan.layers)
         (self.maxBatch, self.kernel) = (maxBatch, kernel)
     }
 
+    /// An upper bound on how many operators FastPlan may run as one: a MAX_POOL_2D before a
+    /// CONV_2D, the conv, and the run of MUL/ADD steps right after it.
+    private static func longestFusibleSpan(_ steps: [Step]) -> Int {
+        func isMulOrAdd(_ step: Step) -> Bool {
+            switch step {
+            case .mul, .add: return true
+            default: return false
+            }
+        }
+        var longest = 0
+        for (i, step) in steps.enumerated() {
+            guard case .conv2D = step else { continue }
+            var end = i + 1
+            while end < steps.count && isMulOrAdd(steps[end]) { end += 1 }
+            longest = max(longest, 1 + (end - i))  // + 1: the pool before the conv
+        }
+        return longest
+    }
+
     /// Reads and prepares a TFLite file's bytes.
     public convenience init(bytes: [UInt8], maxBatch: Int = 1, kernel: any AccumulationKernel = ReferenceAccumulation(),
-                            preserveAllTensors: Bool = false) throws {
-        try self.init(model: Model(bytes: bytes), maxBatch: maxBatch, kernel: kernel, preserveAllTensors: preserveAllTensors)
+                            fast: FastOptions? = FastOptions(), preserveAllTensors: Bool = false) throws {
+        try self.init(model: Model(bytes: bytes), maxBatch: maxBatch, kernel: kernel, fast: fast,
+                      preserveAllTensors: preserveAllTensors)
     }
 
     deinit { arena.deallocate() }
@@ -91,7 +133,7 @@ public final class Interpreter {
     /// Runs the graph on the first `batch` samples of the input buffers.
     public func invoke(batch: Int = 1) throws {
         guard batch >= 1 && batch <= maxBatch else { throw InferenceError.batchOutOfRange(requested: batch, maximum: maxBatch) }
-        for step in steps { evaluate(step, batch: batch) }
+        for (i, step) in steps.enumerated() where fastPlan?.run(step: i, batch: batch) != true { evaluate(step, batch: batch) }
     }
 
     /// Copies `input` (batch · input bytes, for a single-input model) in, runs, and returns the

@@ -111,11 +111,15 @@ func tinyConvModel(outputShape: [Int32] = [1, 3, 3, 1], ops: [BuiltinOperator]? 
         .reduce(0) { $0 + $1.elementCount! * $1.type.byteSize! }
     let activations = graph.tensors.filter { $0.buffer == 0 || model.buffers[Int($0.buffer)].data.isEmpty }
         .reduce(0) { $0 + $1.elementCount! * $1.type.byteSize! }
-    let interpreter = try Interpreter(model: model, maxBatch: 2)
     // Two samples of every activation would need 2 · activations; lifetimes let them share.
     // The largest pair alive together (conv output 64·64·32 and its MUL) bounds it from below.
     let scratch = 2 * 64 * 64 * 32 * 4  // int32 accumulators of the largest conv, per sample
-    let activationBytes = interpreter.memoryBytes - constants - scratch
+    let reference = try Interpreter(model: model, maxBatch: 2, fast: nil)
+    let activationBytes = reference.memoryBytes - constants - scratch
     #expect(activationBytes < activations)  // less than half of 2 · activations
     #expect(activationBytes >= 2 * 2 * 64 * 64 * 32)
+    // Fused fast steps keep neighbouring tensors apart, so they share less, but still share.
+    let fused = try Interpreter(model: model, maxBatch: 2)
+    #expect(fused.memoryBytes - constants - scratch < 2 * activations)
+    #expect(fused.memoryBytes >= reference.memoryBytes)
 }
