@@ -110,6 +110,9 @@ public final class Interpreter {
     /// and scratch.
     public var memoryBytes: Int { arenaBytes }
 
+    /// True when some operators run on the fast C kernels (see `FastOptions`).
+    public var usesFastKernels: Bool { fastPlan != nil }
+
     /// Storage of graph input `index` for `maxBatch` samples, sample after sample.
     public func inputBuffer(_ index: Int = 0) -> UnsafeMutableRawBufferPointer {
         let slot = slots[inputs[index].index]
