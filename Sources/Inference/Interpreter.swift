@@ -4,14 +4,14 @@ import TFLiteModel
 /// Runs an int8 TFLite model with TFLite's reference semantics. `init` validates the model and
 /// prepares every operator once (multipliers, padding, clamps, one arena for all tensors and
 /// scratch); `invoke` then allocates nothing. Up to `maxBatch` samples run in one call.
+/// Each step runs on the reference kernels (Reference/) unless the fast plan (FastPlan.swift,
+/// C kernels in CInt8Kernels) has taken it; both give the same bytes.
 /// Not thread-safe: one interpreter per thread.
 public final class Interpreter {
     public let inputs: [TensorInfo]
     public let outputs: [TensorInfo]
     public let layers: [LayerInfo]
     public let maxBatch: Int
-    /// The int32 accumulation used by CONV_2D and FULLY_CONNECTED.
-    public let kernel: any AccumulationKernel
 
     private let steps: [Step]
     private let slots: [TensorSlot]
@@ -25,8 +25,7 @@ public final class Interpreter {
     /// on the reference kernels. With `preserveAllTensors` (like LiteRT's
     /// experimental_preserve_all_tensors) no two activations share memory and no operators are
     /// fused, so `tensorBytes` can read every intermediate after `invoke`.
-    public init(model: Model, maxBatch: Int = 1, kernel: any AccumulationKernel = ReferenceAccumulation(),
-                fast: FastOptions? = FastOptions(), preserveAllTensors: Bool = false) throws {
+    public init(model: Model, maxBatch: Int = 1, fast: FastOptions? = FastOptions(), preserveAllTensors: Bool = false) throws {
         guard maxBatch >= 1 else { throw InferenceError.batchOutOfRange(requested: maxBatch, maximum: Int.max) }
         var preparer = try GraphPreparer(model: model)
         let plan = try preparer.prepare()
@@ -75,7 +74,7 @@ public final class Interpreter {
         (arena, arenaBytes, self.fastPlan) = (memory, bytes, fastPlan)
         (self.slots, self.steps, self.scratchOffset) = (slots, plan.steps, scratch)
         (self.inputs, self.outputs, self.layers) = (plan.inputs, plan.outputs, plan.layers)
-        (self.maxBatch, self.kernel) = (maxBatch, kernel)
+        self.maxBatch = maxBatch
     }
 
     /// An upper bound on how many operators FastPlan may run as one: a MAX_POOL_2D before a
@@ -98,10 +97,9 @@ public final class Interpreter {
     }
 
     /// Reads and prepares a TFLite file's bytes.
-    public convenience init(bytes: [UInt8], maxBatch: Int = 1, kernel: any AccumulationKernel = ReferenceAccumulation(),
-                            fast: FastOptions? = FastOptions(), preserveAllTensors: Bool = false) throws {
-        try self.init(model: Model(bytes: bytes), maxBatch: maxBatch, kernel: kernel, fast: fast,
-                      preserveAllTensors: preserveAllTensors)
+    public convenience init(bytes: [UInt8], maxBatch: Int = 1, fast: FastOptions? = FastOptions(),
+                            preserveAllTensors: Bool = false) throws {
+        try self.init(model: Model(bytes: bytes), maxBatch: maxBatch, fast: fast, preserveAllTensors: preserveAllTensors)
     }
 
     deinit { arena.deallocate() }
@@ -170,8 +168,8 @@ public final class Interpreter {
     private func evaluate(_ step: Step, batch: Int) {
         switch step {
         case .conv2D(let s):
-            kernel.conv2D(acc: scratch, input: int8(s.input), filter: int8(s.filter), bias: int32(s.bias),
-                          params: s.params, batches: batch)
+            conv2DAccumulate(acc: scratch, input: int8(s.input), filter: int8(s.filter), bias: int32(s.bias),
+                             params: s.params, batches: batch)
             s.multipliers.withUnsafeBufferPointer { m in
                 requantizePerChannel(output: int8(s.output), acc: scratch,
                                      count: batch * s.params.outputPositions * s.params.outputChannels,
@@ -186,8 +184,8 @@ public final class Interpreter {
             }
         case .fullyConnected(let s):
             let rows = batch * s.rowsPerSample
-            kernel.fullyConnected(acc: scratch, input: int8(s.input), weights: int8(s.weights), bias: int32(s.bias),
-                                  params: s.params, batches: rows)
+            fullyConnectedAccumulate(acc: scratch, input: int8(s.input), weights: int8(s.weights), bias: int32(s.bias),
+                                     params: s.params, batches: rows)
             s.multipliers.withUnsafeBufferPointer { m in
                 requantizeFullyConnected(output: int8(s.output), acc: scratch, multipliers: m.baseAddress!,
                                          params: s.params, batches: rows)

@@ -51,8 +51,9 @@ public final class Recognizer {
     private let outputScale: Float
     private let outputZeroPoint: Int32
 
-    public init(model: Model, maxBatch: Int = 8, kernel: any AccumulationKernel = ReferenceAccumulation()) throws {
-        interpreter = try Interpreter(model: model, maxBatch: maxBatch, kernel: kernel)
+    /// `fast` chooses the C kernels and their threads (nil: reference kernels only).
+    public init(model: Model, maxBatch: Int = 8, fast: FastOptions? = FastOptions()) throws {
+        interpreter = try Interpreter(model: model, maxBatch: maxBatch, fast: fast)
         guard interpreter.inputs.count == 1, interpreter.outputs.count == 1 else {
             throw RecognizeError.unsuitableModel("needs one input and one output")
         }
@@ -106,8 +107,8 @@ public final class Recognizer {
         }
     }
 
-    public convenience init(bytes: [UInt8], maxBatch: Int = 8, kernel: any AccumulationKernel = ReferenceAccumulation()) throws {
-        try self.init(model: Model(bytes: bytes), maxBatch: maxBatch, kernel: kernel)
+    public convenience init(bytes: [UInt8], maxBatch: Int = 8, fast: FastOptions? = FastOptions()) throws {
+        try self.init(model: Model(bytes: bytes), maxBatch: maxBatch, fast: fast)
     }
 
     /// The face box grown by `cropMargin` of its size on each side, clamped to the frame.
