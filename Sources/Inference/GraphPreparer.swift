@@ -36,6 +36,21 @@ struct GraphPreparer {
 
     init(model: Model) throws {
         guard let graph = model.subgraphs.first else { throw InferenceError.invalidGraph("the model has no subgraph") }
+        // Models built in code (the trainer's exporter) skip the reader's index checks: repeat them.
+        for (k, op) in graph.operators.enumerated() {
+            guard Int(op.opcodeIndex) < model.operatorCodes.count else {
+                throw InferenceError.invalidGraph("operator \(k): opcode index \(op.opcodeIndex) out of range")
+            }
+            for t in op.inputs + op.outputs where t < -1 || Int(t) >= graph.tensors.count {
+                throw InferenceError.invalidGraph("operator \(k): tensor index \(t) out of range")
+            }
+        }
+        for t in graph.inputs + graph.outputs where t < 0 || Int(t) >= graph.tensors.count {
+            throw InferenceError.invalidGraph("graph input/output tensor \(t) out of range")
+        }
+        for (i, t) in graph.tensors.enumerated() where t.buffer != 0 && Int(t.buffer) >= model.buffers.count {
+            throw InferenceError.invalidTensor(index: i, name: t.name, reason: "buffer \(t.buffer) out of range")
+        }
         self.model = model
         self.graph = graph
         slots = Array(repeating: TensorSlot(offset: 0, bytesPerSample: 0, isConstant: false), count: graph.tensors.count)

@@ -123,3 +123,22 @@ func tinyConvModel(outputShape: [Int32] = [1, 3, 3, 1], ops: [BuiltinOperator]? 
     #expect(fused.memoryBytes - constants - scratch < 2 * activations)
     #expect(fused.memoryBytes >= reference.memoryBytes)
 }
+
+@Test func modelsBuiltInCodeAreCheckedToo() throws {
+    var badIndex = tinyConvModel()
+    badIndex.subgraphs[0].operators[1].inputs = [42]
+    #expect(throws: InferenceError.invalidGraph("operator 1: tensor index 42 out of range")) { try Interpreter(model: badIndex) }
+    var badCode = tinyConvModel()
+    badCode.subgraphs[0].operators[0].opcodeIndex = 9
+    #expect(throws: InferenceError.invalidGraph("operator 0: opcode index 9 out of range")) { try Interpreter(model: badCode) }
+    var badBuffer = tinyConvModel()
+    badBuffer.subgraphs[0].tensors[1].buffer = 77
+    #expect(throws: InferenceError.invalidTensor(index: 1, name: "filter", reason: "buffer 77 out of range")) {
+        try Interpreter(model: badBuffer)
+    }
+    var readBeforeWrite = tinyConvModel()
+    readBeforeWrite.subgraphs[0].operators.swapAt(0, 1)
+    #expect(throws: InferenceError.invalidOperator(index: 0, op: "RESHAPE", reason: "input tensor 3 is read before any operator writes it")) {
+        try Interpreter(model: readBeforeWrite)
+    }
+}
