@@ -58,11 +58,13 @@ func matchesLiteRTReferenceKernels(name: String) throws {
 
 /// Every activation of seed64 matches LiteRT's reference kernels, operator by operator, for the
 /// two inputs whose intermediates are stored; a failure names the first differing operator.
-@Test func seed64IntermediatesMatchOpByOp() throws {
+@Test(arguments: [true, false])
+func seed64IntermediatesMatchOpByOp(fastKernels: Bool) throws {
     let folder = SharedData.conformance.appendingPathComponent("seed64.intermediates")
     let index = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("index.json")))
     let tensors = try #require((index as? [String: Any])?["tensors"] as? [[String: Any]])
-    let interpreter = try Interpreter(bytes: SharedData.bytes("seed64.tflite"), preserveAllTensors: true)
+    let interpreter = try Interpreter(bytes: SharedData.bytes("seed64.tflite"), fast: fastKernels ? FastOptions() : nil,
+                                      preserveAllTensors: true)
     let inputs = try SharedData.bytes("seed64.inputs.bin")
     let each = interpreter.inputs[0].bytesPerSample
     for sample in [0, 10] {
