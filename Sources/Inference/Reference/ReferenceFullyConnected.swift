@@ -13,11 +13,7 @@ public func fullyConnectedAccumulate(
         let row = input + b * p.depth
         for u in 0..<p.units {
             let w = weights + u * p.depth
-            var sum: Int32 = 0
-            for d in 0..<p.depth {
-                sum &+= (Int32(row[d]) &+ p.inputOffset) &* Int32(w[d])
-            }
-            acc[b * p.units + u] = sum &+ (bias?[u] ?? 0)
+            acc[b * p.units + u] = dot(row, w, count: p.depth, offset: p.inputOffset) &+ (bias?[u] ?? 0)
         }
     }
 }
