@@ -66,9 +66,51 @@ X86_VNNI static inline void store16(__m512i acc, const chan16 *k, const i8k_epil
     else if (count > 0) _mm_mask_storeu_epi8(dst, (__mmask16)((1u << count) - 1), bytes);
 }
 
+/* One row (a fully connected layer at batch 1): four independent chains per column half instead
+ * of eight duplicated rows, so the weight loads, not the vpdpbusd latency, set the pace. */
+X86_VNNI static void row_vnni(const uint8_t *row, const ptrdiff_t *seg_off, int nseg, int seg_len, const int8_t *b,
+                              __m512i *out0, __m512i *out1) {
+    __m512i c0[4], c1[4];
+    for (int j = 0; j < 4; j++) c0[j] = c1[j] = _mm512_setzero_si512();
+    for (int s = 0; s < nseg; s++) {
+        const uint8_t *a = row + seg_off[s];
+        int k = 0;
+        for (; k + 16 <= seg_len; k += 16, b += 512) {
+#pragma clang loop unroll(full)
+            for (int j = 0; j < 4; j++) {
+                __m512i av = bcast4(a + k + 4 * j);
+                c0[j] = _mm512_dpbusd_epi32(c0[j], av, _mm512_loadu_si512(b + 128 * j));
+                c1[j] = _mm512_dpbusd_epi32(c1[j], av, _mm512_loadu_si512(b + 128 * j + 64));
+            }
+        }
+        for (; k < seg_len; k += 4, b += 128) {
+            __m512i av = bcast4(a + k);
+            c0[0] = _mm512_dpbusd_epi32(c0[0], av, _mm512_loadu_si512(b));
+            c1[0] = _mm512_dpbusd_epi32(c1[0], av, _mm512_loadu_si512(b + 64));
+        }
+    }
+    *out0 = _mm512_add_epi32(_mm512_add_epi32(c0[0], c0[1]), _mm512_add_epi32(c0[2], c0[3]));
+    *out1 = _mm512_add_epi32(_mm512_add_epi32(c1[0], c1[1]), _mm512_add_epi32(c1[2], c1[3]));
+}
+
 X86_VNNI static void tile_vnni(const uint8_t *const *rows, int mr, const ptrdiff_t *seg_off, int nseg,
                                int seg_len, const void *bp, const i8k_epilogue *e, int n0, int nr,
                                int8_t *out, ptrdiff_t ldo) {
+    if (mr == 1) {
+        __m512i c0, c1;
+        row_vnni(rows[0], seg_off, nseg, seg_len, bp, &c0, &c1);
+        if (e->rounding == I8K_ROUND_DOUBLE) {
+            chan16 k0 = load_chan16(e, n0), k1 = load_chan16(e, n0 + 16);
+            store16(c0, &k0, e, nr, out);
+            store16(c1, &k1, e, nr - 16, out + 16);
+        } else {
+            int32_t acc[32];
+            _mm512_storeu_si512(acc, c0);
+            _mm512_storeu_si512(acc + 16, c1);
+            i8k_epilogue_tile(acc, 32, 1, n0, nr, e, out, ldo);
+        }
+        return;
+    }
     __m512i c[8][2];
 #pragma clang loop unroll(full)
     for (int r = 0; r < 8; r++) c[r][0] = c[r][1] = _mm512_setzero_si512();
