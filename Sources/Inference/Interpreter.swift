@@ -18,9 +18,12 @@ public final class Interpreter {
     private let arena: UnsafeMutableRawPointer
     private let arenaBytes: Int
     private let scratchOffset: Int
+    let fastPlan: FastPlan?
 
     /// Prepares `model` for batches of up to `maxBatch` samples.
-    public init(model: Model, maxBatch: Int = 1, kernel: any AccumulationKernel = ReferenceAccumulation()) throws {
+    /// `fast` routes CONV_2D, FULLY_CONNECTED and friends through the C kernels (FastPlan.swift); nil keeps every step on the reference kernels.
+    public init(model: Model, maxBatch: Int = 1, kernel: any AccumulationKernel = ReferenceAccumulation(),
+                fast: FastOptions? = FastOptions()) throws {
         guard maxBatch >= 1 else { throw InferenceError.batchOutOfRange(requested: maxBatch, maximum: Int.max) }
         var preparer = try GraphPreparer(model: model)
         let plan = try preparer.prepare()
@@ -47,11 +50,13 @@ public final class Interpreter {
         (self.slots, self.steps, self.scratchOffset) = (slots, plan.steps, scratch)
         (self.inputs, self.outputs, self.layers) = (plan.inputs, plan.outputs, plan.layers)
         (self.maxBatch, self.kernel) = (maxBatch, kernel)
+        fastPlan = try fast.map { try FastPlan(steps: plan.steps, slots: slots, arena: memory, graphOutputs: plan.outputs.map(\.index), maxBatch: maxBatch, options: $0) }
     }
 
     /// Reads and prepares a TFLite file's bytes.
-    public convenience init(bytes: [UInt8], maxBatch: Int = 1, kernel: any AccumulationKernel = ReferenceAccumulation()) throws {
-        try self.init(model: Model(bytes: bytes), maxBatch: maxBatch, kernel: kernel)
+    public convenience init(bytes: [UInt8], maxBatch: Int = 1, kernel: any AccumulationKernel = ReferenceAccumulation(),
+                            fast: FastOptions? = FastOptions()) throws {
+        try self.init(model: Model(bytes: bytes), maxBatch: maxBatch, kernel: kernel, fast: fast)
     }
 
     deinit { arena.deallocate() }
@@ -71,7 +76,7 @@ public final class Interpreter {
     /// Runs the graph on the first `batch` samples of the input buffers.
     public func invoke(batch: Int = 1) throws {
         guard batch >= 1 && batch <= maxBatch else { throw InferenceError.batchOutOfRange(requested: batch, maximum: maxBatch) }
-        for step in steps { evaluate(step, batch: batch) }
+        for (i, step) in steps.enumerated() where fastPlan?.run(step: i, batch: batch) != true { evaluate(step, batch: batch) }
     }
 
     /// Copies `input` (batch · input bytes, for a single-input model) in, runs, and returns the

@@ -9,5 +9,6 @@ struct FerCommand: ParsableCommand {
             InspectCommand.self,
             InferCommand.self,
             ClassifyCommand.self,
+            BenchCommand.self,
         ])
 }
