@@ -27,6 +27,9 @@ final class V4L2Device {
         let fd: Int32
         switch Sys.open(config.path, O_RDWR | O_NONBLOCK | O_CLOEXEC) {
         case .success(let d): fd = d
+        case .failure(let e) where e.code == ENOTTY:
+            // v4l2_open itself runs VIDIOC_QUERYCAP, so a non-video node fails here.
+            throw .notACaptureDevice(path: config.path, reason: "not a V4L2 device (VIDIOC_QUERYCAP: \(e))")
         case .failure(let e): throw .cannotOpen(path: config.path, e)
         }
         let path = config.path
@@ -41,7 +44,7 @@ final class V4L2Device {
         let (driver, card) = try Self.queryCapture(fd, path)
         let pixel = try Self.chooseFormat(fd, path, config.formats)
         var fmt = try Self.setFormat(fd, path, pixel, config)
-        let fps = try Self.setFrameRate(fd, path, config.fps)
+        let fps = Self.setFrameRate(fd, config.fps)
 
         var rb = v4l2_requestbuffers()
         rb.count = UInt32(config.bufferCount)
@@ -255,14 +258,16 @@ final class V4L2Device {
     }
 
     /// S_PARM when the driver supports frame intervals; returns what it granted.
-    private static func setFrameRate(_ fd: Int32, _ path: String, _ fps: Int) throws(CaptureError) -> Double? {
+    private static func setFrameRate(_ fd: Int32, _ fps: Int) -> Double? {
         var parm = v4l2_streamparm()
         parm.type = V4L2_BUF_TYPE_VIDEO_CAPTURE.rawValue
         guard case .success = Sys.ioctl(fd, cv4l2_VIDIOC_G_PARM(), &parm),
               parm.parm.capture.capability & UInt32(V4L2_CAP_TIMEPERFRAME) != 0 else { return nil }
         if fps > 0 {
-            parm.parm.capture.timeperframe = v4l2_fract(numerator: 1, denominator: UInt32(fps))
-            if case .failure(let e) = Sys.ioctl(fd, cv4l2_VIDIOC_S_PARM(), &parm) { throw .ioctl(path: path, request: "VIDIOC_S_PARM", e) }
+            // A driver that refuses the rate keeps its own; the granted rate is logged either way.
+            var wanted = parm
+            wanted.parm.capture.timeperframe = v4l2_fract(numerator: 1, denominator: UInt32(fps))
+            if case .success = Sys.ioctl(fd, cv4l2_VIDIOC_S_PARM(), &wanted) { parm = wanted }
         }
         let t = parm.parm.capture.timeperframe
         return t.numerator > 0 && t.denominator > 0 ? Double(t.denominator) / Double(t.numerator) : nil
