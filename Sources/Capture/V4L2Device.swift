@@ -104,23 +104,27 @@ final class V4L2Device {
         var kept: v4l2_buffer?
         var errors: UInt64 = 0, stale: UInt64 = 0
         defer { if errors + stale > 0 { status.count { $0.errorFrames += errors; $0.staleDrops += stale } } }
-        while true {
+        // Dequeue only while poll says a buffer is done: DQBUF on an empty queue would answer
+        // EAGAIN, which libv4l2 prints to stderr every time. On POLLERR/POLLHUP one DQBUF tells
+        // why: ENODEV (unregistered node) or EIO (vb2 queue error).
+        var ready = revents & Int16(POLLIN | POLLERR | POLLHUP) != 0
+        while ready {
             var b = Self.emptyBuffer()
             switch Sys.ioctl(fd, cv4l2_VIDIOC_DQBUF(), &b, retryAgain: false) {
             case .success:
                 if b.flags & UInt32(V4L2_BUF_FLAG_ERROR) != 0 || !payloadLooksWhole(b) {
                     errors += 1
                     try requeue(&b)
-                    continue
+                } else {
+                    if var older = kept {
+                        stale += 1
+                        try requeue(&older)
+                    }
+                    kept = b
                 }
-                if var older = kept {
-                    stale += 1
-                    try requeue(&older)
-                }
-                kept = b
-                continue
             case .failure(let e) where e == .wouldBlock:
-                break
+                ready = false
+                continue
             case .failure(let e) where e == .noDevice:
                 throw .disconnected(path: path)
             case .failure(let e) where e == .io:
@@ -128,7 +132,7 @@ final class V4L2Device {
             case .failure(let e):
                 throw .ioctl(path: path, request: "VIDIOC_DQBUF", e)
             }
-            break
+            if case .success(let r) = Sys.poll(fd, events: Int16(POLLIN), timeoutMs: 0) { ready = r & Int16(POLLIN) != 0 } else { ready = false }
         }
         guard var b = kept else {
             // POLLERR with an empty queue is how vb2 reports a dead stream (vb2_core_poll).
@@ -137,13 +141,15 @@ final class V4L2Device {
             }
             return .nothingUsable
         }
+        // Read what we need before QBUF: the driver rewrites the struct (sequence, timestamp).
+        let sequence = UInt64(b.sequence), timestamp = Self.timestamp(of: b)
         let converted = convert(b, into: &image)
         try requeue(&b)
         guard converted else {
             status.count { $0.decodeFailures += 1 }
             return .nothingUsable
         }
-        return .frame(deviceSequence: UInt64(b.sequence), timestampNanos: Self.timestamp(of: b))
+        return .frame(deviceSequence: sequence, timestampNanos: timestamp)
     }
 
     // MARK: - streaming helpers
