@@ -71,7 +71,8 @@ public final class MemoryByteSource: ByteSource {
     }
 }
 
-/// Inflates a gzip stream (RFC 1952, several members allowed as `gzip -d` does) with zlib.
+/// Inflates a gzip stream (RFC 1952; several members allowed, as `gzip -d` does) with zlib; a
+/// zlib-wrapped stream (RFC 1950, e.g. a PNG IDAT) is accepted too.
 public final class GzipByteSource: ByteSource {
     public var name: String { inner.name }
     private let inner: any ByteSource
@@ -87,7 +88,7 @@ public final class GzipByteSource: ByteSource {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         input = .allocate(byteCount: inputChunk, alignment: 16)
-        guard czlib_inflate_init_gzip(stream) == Z_OK else {
+        guard czlib_inflate_init_auto(stream) == Z_OK else {
             stream.deallocate()
             input.deallocate()
             throw DatasetError(.gzip, file: inner.name, expected: "zlib to initialise", found: "inflateInit2 failed")

@@ -46,16 +46,44 @@ public struct FERDataset: Sendable, Equatable {
     /// Appends image `index` of `other` (which must agree on soft targets).
     public mutating func append(_ other: FERDataset, at index: Int) {
         other.images.withUnsafeBufferPointer { px in
-            let image = UnsafeBufferPointer(rebasing: px[index * Self.pixelsPerImage..<(index + 1) * Self.pixelsPerImage])
-            if let soft = other.softTargets {
-                soft.withUnsafeBufferPointer { s in
-                    append(pixels: image, label: other.label(at: index), soft: UnsafeBufferPointer(rebasing: s[index * 8..<index * 8 + 8]),
-                           usage: other.usages[index], sourceRow: Int(other.sourceRows[index]))
-                }
-            } else {
-                append(pixels: image, label: other.label(at: index), usage: other.usages[index], sourceRow: Int(other.sourceRows[index]))
-            }
+            append(pixels: UnsafeBufferPointer(rebasing: px[index * Self.pixelsPerImage..<(index + 1) * Self.pixelsPerImage]),
+                   metadataOf: other, at: index)
         }
+    }
+
+    /// Appends `pixels` with the label, soft targets, usage and source row of image `index` of `other`.
+    public mutating func append(pixels: UnsafeBufferPointer<UInt8>, metadataOf other: FERDataset, at index: Int) {
+        precondition(pixels.count == Self.pixelsPerImage, "an image is 48x48 bytes")
+        precondition(hasSoftTargets == other.hasSoftTargets, "both datasets must have soft targets, or neither")
+        images.append(contentsOf: pixels)
+        labels.append(other.labels[index])
+        if let soft = other.softTargets { softTargets!.append(contentsOf: soft[index * Emotion.count..<(index + 1) * Emotion.count]) }
+        usages.append(other.usages[index])
+        sourceRows.append(other.sourceRows[index])
+    }
+
+    /// `count` black images of class 0, to be overwritten slot by slot with `set`.
+    init(blankCount count: Int, withSoftTargets: Bool) {
+        images = [UInt8](repeating: 0, count: count * Self.pixelsPerImage)
+        labels = [UInt8](repeating: 0, count: count)
+        softTargets = withSoftTargets ? [Float](repeating: 0, count: count * Emotion.count) : nil
+        usages = [Usage](repeating: .training, count: count)
+        sourceRows = [Int32](repeating: 0, count: count)
+    }
+
+    /// Overwrites slot `slot` with `pixels` and the metadata of image `index` of `other`.
+    mutating func set(_ slot: Int, pixels: UnsafeBufferPointer<UInt8>, metadataOf other: FERDataset, at index: Int) {
+        precondition(pixels.count == Self.pixelsPerImage, "an image is 48x48 bytes")
+        let base = slot * Self.pixelsPerImage
+        images.withUnsafeMutableBufferPointer { dst in
+            for j in 0..<Self.pixelsPerImage { dst[base + j] = pixels[j] }
+        }
+        labels[slot] = other.labels[index]
+        if let soft = other.softTargets {
+            for c in 0..<Emotion.count { softTargets![slot * Emotion.count + c] = soft[index * Emotion.count + c] }
+        }
+        usages[slot] = other.usages[index]
+        sourceRows[slot] = other.sourceRows[index]
     }
 
     /// Reserves room for `n` images in every array.

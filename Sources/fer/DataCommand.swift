@@ -34,6 +34,9 @@ struct DataCommand: ParsableCommand {
     @Option(help: "Seed for the random split.")
     var seed: UInt64 = 0
 
+    @Option(help: "Show train counts after oversampling: reference (the reference's measured multipliers), balance, or 8 comma-separated multipliers in class order.")
+    var oversample: String?
+
     @Option(help: "Write the loaded data (all usages, labels, drop counts) to this binary cache file.")
     var cache: String?
 
@@ -66,6 +69,14 @@ struct DataCommand: ParsableCommand {
               + " (\(String(format: "%.1f", loadSeconds)) s)")
         print("split \(split)" + (split == .usage ? "" : ", seed \(seed)"))
         print(countTable(parts.named.map { ($0.name, $0.dataset.classCounts) }))
+        if let oversample {
+            guard let m = Oversampler.multipliers(argument: oversample, counts: parts.train.classCounts) else {
+                throw ValidationError("--oversample must be reference, balance or 8 comma-separated non-negative integers")
+            }
+            let over = try Oversampler.oversample(parts.train, multipliers: m, seed: seed)
+            print("train oversampled ×\(m.map(String.init).joined(separator: ",")):")
+            print(countTable([("train", over.classCounts)]))
+        }
         print("dropped by reason:")
         for usage in Usage.allCases where loaded.dropped.total(usage) > 0 {
             let reasons = DropReason.allCases.filter { loaded.dropped[usage, $0] > 0 }.map { "\($0) \(loaded.dropped[usage, $0])" }
