@@ -31,8 +31,8 @@ public final class LineReader {
 
     /// The next line without its terminator (and without a trailing CR), or nil at the end.
     public func nextLine() throws(DatasetError) -> UnsafeBufferPointer<UInt8>? {
-        let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
         while true {
+            let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)  // fill() may reallocate
             let from = start + scanned
             if from < end, let hit = memchr(base + from, 0x0A, end - from) {
                 let lf = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
