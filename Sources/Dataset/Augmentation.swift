@@ -107,9 +107,10 @@ public enum AugmentRenderer {
         let filled = min(max(fill * gain, 0), 255) * outputScale
         for v in 0..<outSide {
             let fv = Float(v)
-            var sx = m.b * fv + m.c, sy = m.e * fv + m.f
+            let rowX = m.b * fv + m.c, rowY = m.e * fv + m.f
             for u in 0..<outSide {
-                defer { sx += m.a; sy += m.d }
+                // Direct, not accumulated: keeps coordinates within a few ulps of the exact map.
+                let sx = m.a * Float(u) + rowX, sy = m.d * Float(u) + rowY
                 guard sx >= lo && sx <= hi && sy >= lo && sy <= hi else { out[v * outSide + u] = filled; continue }
                 let cx = min(max(sx, 0), Float(last)), cy = min(max(sy, 0), Float(last))
                 let x0 = Int(cx), y0 = Int(cy)

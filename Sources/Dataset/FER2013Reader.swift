@@ -64,32 +64,37 @@ public final class FER2013Reader {
         var count = 0
         var i = 0
         let n = field.count
+        // Raw pointers: every access is guarded by `i < n` / `count < pixelCount`; this loop runs
+        // over 290 MB of text, and debug builds check buffer subscripts again.
+        guard let p = field.baseAddress, let o = out.baseAddress else {
+            throw DatasetError(.field, file: file, line: line, column: header.describe(pixelsColumn),
+                               expected: "\(Self.pixelCount) space-separated values (48x48)", found: "0")
+        }
+        let space = UInt8(ascii: " ")
         while true {
-            while i < n && field[i] == UInt8(ascii: " ") { i += 1 }
+            while i < n && p[i] == space { i += 1 }
             if i == n { break }
             let tokenStart = i
             var value = 0
-            while i < n && field[i] != UInt8(ascii: " ") {
-                let d = Int(field[i]) &- 48
-                guard d >= 0 && d <= 9, value <= 255 else {
-                    let token = UnsafeBufferPointer(rebasing: field[tokenStart..<tokenEnd(field, from: tokenStart)])
-                    throw DatasetError(.field, file: file, line: line, column: header.describe(pixelsColumn) + ", value \(count + 1)",
-                                       expected: "an integer 0-255", found: quoted(token))
-                }
-                value = value * 10 + d
+            while i < n && p[i] != space {
+                let d = Int(p[i]) &- 48
+                guard d >= 0 && d <= 9, value <= 255 else { throw badPixel(field, from: tokenStart, index: count, line: line) }
+                value = value &* 10 &+ d
                 i += 1
             }
-            guard value <= 255 else {
-                throw DatasetError(.field, file: file, line: line, column: header.describe(pixelsColumn) + ", value \(count + 1)",
-                                   expected: "an integer 0-255", found: quoted(UnsafeBufferPointer(rebasing: field[tokenStart..<i])))
-            }
-            if count < Self.pixelCount { out[count] = UInt8(value) }
+            guard value <= 255 else { throw badPixel(field, from: tokenStart, index: count, line: line) }
+            if count < Self.pixelCount { o[count] = UInt8(truncatingIfNeeded: value) }
             count += 1
         }
         guard count == Self.pixelCount else {
             throw DatasetError(.field, file: file, line: line, column: header.describe(pixelsColumn),
                                expected: "\(Self.pixelCount) space-separated values (48x48)", found: "\(count)")
         }
+    }
+
+    private func badPixel(_ field: UnsafeBufferPointer<UInt8>, from start: Int, index: Int, line: Int) -> DatasetError {
+        DatasetError(.field, file: file, line: line, column: header.describe(pixelsColumn) + ", value \(index + 1)",
+                     expected: "an integer 0-255", found: quoted(UnsafeBufferPointer(rebasing: field[start..<tokenEnd(field, from: start)])))
     }
 
     private func tokenEnd(_ field: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {

@@ -28,6 +28,11 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         s0 = sm.next(); s1 = sm.next(); s2 = sm.next(); s3 = sm.next()
     }
 
+    /// A generator started from raw state words (for checking against the reference implementation).
+    init(state: (UInt64, UInt64, UInt64, UInt64)) {
+        (s0, s1, s2, s3) = state
+    }
+
     /// A generator for one (seed, stream, index) triple, independent of how many numbers other
     /// streams drew: what makes augmentation reproducible across resumes and thread counts.
     public init(seed: UInt64, stream: UInt64, index: UInt64) {
