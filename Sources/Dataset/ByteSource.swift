@@ -83,7 +83,7 @@ public final class GzipByteSource: ByteSource {
     private var memberEnded = false
     private var finished = false
 
-    public init(_ inner: any ByteSource, inputChunk: Int = 1 << 18) throws(DatasetError) {
+    public init(_ inner: any ByteSource, inputChunk: Int = 1 << 16) throws(DatasetError) {
         self.inner = inner
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())

@@ -21,7 +21,7 @@ public final class LineReader {
     private var end = 0  // end of valid data
     private var ended = false
 
-    public init(_ source: any ByteSource, chunkBytes: Int = 1 << 20, maxLineBytes: Int = LineReader.defaultMaxLineBytes) {
+    public init(_ source: any ByteSource, chunkBytes: Int = 1 << 16, maxLineBytes: Int = LineReader.defaultMaxLineBytes) {
         self.source = source
         self.maxLineBytes = maxLineBytes
         buffer = .allocate(byteCount: max(16, min(chunkBytes, maxLineBytes + 1)), alignment: 16)
