@@ -22,17 +22,17 @@ struct DataCommand: ParsableCommand {
     @Option(help: "Read a cache written by --cache instead of the CSV files.")
     var fromCache: String?
 
-    @Option(help: "Label mode: majority (FERPlus protocol), argmax (reference), distribution (soft targets).")
-    var labels: LabelMode = .majority
+    @Option(help: "Label mode: majority (FERPlus protocol), argmax (reference), distribution (soft targets). Default: majority, or the cache's.")
+    var labels: LabelMode?
 
-    @Option(help: "usage (Training/PublicTest/PrivateTest) or random:F, a seeded per-class split with share F in train.",
+    @Option(help: "usage (Training/PublicTest/PrivateTest; the default) or random:F, a seeded per-class split with share F in train.",
             transform: { s in
                 guard let rule = SplitRule(argument: s) else { throw ValidationError("--split must be usage or random:F with 0 < F < 1") }
                 return rule
             })
     var split: SplitRule = .usage
 
-    @Option(help: "Seed for the random split.")
+    @Option(help: "Seed for the random split, oversampling and augmentation previews.")
     var seed: UInt64 = 0
 
     @Option(help: "Show train counts after oversampling: reference (the reference's measured multipliers), balance, or 8 comma-separated multipliers in class order.")
@@ -67,8 +67,11 @@ struct DataCommand: ParsableCommand {
         let loaded: LoadedData
         if let fromCache {
             loaded = try DatasetCache.read(from: fromCache)
+            if let labels, labels != loaded.labelMode {
+                throw ValidationError("\(fromCache) holds \(loaded.labelMode) labels, not \(labels); rebuild it from the CSV files")
+            }
         } else {
-            loaded = try FERPlusLoader.load(fer2013: fer2013!, ferplus: ferplus!, labels: labels)
+            loaded = try FERPlusLoader.load(fer2013: fer2013!, ferplus: ferplus!, labels: labels ?? .majority)
         }
         let loadSeconds = Date().timeIntervalSince(start)
         let parts = try loaded.dataset.split(split, seed: seed)
