@@ -12,6 +12,8 @@ final class V4L2Device {
     private let buffers: [UnsafeMutableRawBufferPointer]
     private let mjpegScale: Int
     private var isOpen = true
+    /// The last dequeued `sequence`; V4L2 numbers frames from 0 at STREAMON, so -1 before any.
+    private var lastSequence: Int64 = -1
 
     /// The result of one `grab`.
     enum Grab {
@@ -102,8 +104,12 @@ final class V4L2Device {
         if revents == 0 { return .timeout }
 
         var kept: v4l2_buffer?
-        var errors: UInt64 = 0, stale: UInt64 = 0
-        defer { if errors + stale > 0 { status.count { $0.errorFrames += errors; $0.staleDrops += stale } } }
+        var errors: UInt64 = 0, stale: UInt64 = 0, gaps: UInt64 = 0
+        defer {
+            if errors + stale + gaps > 0 {
+                status.count { $0.errorFrames += errors; $0.staleDrops += stale; $0.driverDrops += gaps }
+            }
+        }
         // Dequeue only while poll says a buffer is done: DQBUF on an empty queue would answer
         // EAGAIN, which libv4l2 prints to stderr every time. On POLLERR/POLLHUP one DQBUF tells
         // why: ENODEV (unregistered node) or EIO (vb2 queue error).
@@ -112,6 +118,11 @@ final class V4L2Device {
             var b = Self.emptyBuffer()
             switch Sys.ioctl(fd, cv4l2_VIDIOC_DQBUF(), &b, retryAgain: false) {
             case .success:
+                // Sequence gaps are frames the driver made but could not hand over (all buffers
+                // were with us, or it dropped them).
+                let seq = Int64(b.sequence)
+                if seq > lastSequence + 1 { gaps += UInt64(seq - lastSequence - 1) }
+                lastSequence = max(lastSequence, seq)
                 if b.flags & UInt32(V4L2_BUF_FLAG_ERROR) != 0 || !payloadLooksWhole(b) {
                     errors += 1
                     try requeue(&b)
