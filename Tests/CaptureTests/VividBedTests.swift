@@ -123,6 +123,29 @@ struct VividBedTests {
         camera.stop()
     }
 
+    @Test func aCameraMissingAtStartIsPickedUpWhenPluggedIn() throws {
+        try Bed.platform("unbind")
+        var bound = false
+        defer { if !bound { try? Bed.platform("bind") } }
+        let log = StateLog()
+        let camera = try V4L2Camera(config: CameraConfig(path: Bed.vivid, formats: [.grey], width: 320, height: 180, fps: 30,
+                                                         initialBackoff: .milliseconds(100), maxBackoff: .milliseconds(400)),
+                                    onStateChange: { log.record($0.name) })
+        defer { camera.stop() }
+        #expect(try camera.nextFrame(timeout: .seconds(1)) == nil)
+        #expect(camera.state == .noDevice("cannot open /dev/video0: ENOENT (No such file or directory)"))
+        try Bed.platform("bind")
+        bound = true
+        var frames = 0
+        let clock = ContinuousClock(), start = clock.now
+        while clock.now - start < .seconds(10) && frames < 10 {
+            if try camera.nextFrame(timeout: .milliseconds(500)) != nil { frames += 1 }
+        }
+        #expect(frames == 10)
+        #expect(transitions(log.all) == ["no_device", "streaming"])
+        #expect(camera.stats.outages == 1 && camera.stats.reconnects == 1)
+    }
+
     @Test func unbindAndBindIsRecovered() throws {
         var downStates: [CaptureState] = []
         let (camera, states) = try recover(from: "unbind", expectOutage: true, inject: { try Bed.platform("unbind") }) { camera in
