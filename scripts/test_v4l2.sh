@@ -7,7 +7,8 @@
 #   scripts/test_v4l2.sh --filter F [-l]   any Swift Testing filter in one boot (-l: also load
 #                                          v4l2loopback at /dev/video10; lb_producer is in /bin and
 #                                          samples/faces in the cwd), e.g. an end-to-end daemon test
-# env: EDGEFER_SHARED (default ../shared next to the repo), BED_CACHE (make_bed's kernel cache).
+# env: EDGEFER_SHARED (default ../shared next to the repo), BED_CACHE (make_bed's kernel cache),
+#      KEEP_BED_LOGS=1 keeps the guests' logs (path printed at the end).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${EDGEFER_SHARED:-$root/../shared}
@@ -31,7 +32,7 @@ echo "test_v4l2: building the test bundle and the producer" >&2
 swift build --build-tests >&2
 bundle=$(ls -d "$root"/.build/debug/*PackageTests.xctest | head -1)
 work=$(mktemp -d /tmp/edgefer-v4l2.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP_BED_LOGS:-}" ] || rm -rf "$work"' EXIT
 gcc -O2 -static -o "$work/lb_producer" scripts/lb_producer.c
 
 passed=0 failed=0
@@ -73,5 +74,5 @@ for b in "${boots[@]}"; do
   passed=$((passed + good)) failed=$((failed + bad))
 done
 total=$(awk -v a="$EPOCHREALTIME" -v b="$t0" 'BEGIN { printf "%.0f", a - b }')
-echo "test_v4l2: $passed passed, $failed failed in ${total} s"
+echo "test_v4l2: $passed passed, $failed failed in ${total} s${KEEP_BED_LOGS:+ (logs in $work)}"
 ((failed == 0))

@@ -12,8 +12,9 @@ final class V4L2Device {
     private let buffers: [UnsafeMutableRawBufferPointer]
     private let mjpegScale: Int
     private var isOpen = true
-    /// The last dequeued `sequence`; V4L2 numbers frames from 0 at STREAMON, so -1 before any.
-    private var lastSequence: Int64 = -1
+    /// The last dequeued `sequence`. Gaps are counted from the first buffer on: V4L2 says
+    /// numbering starts at 0 at STREAMON, but v4l2loopback keeps counting across streams.
+    private var lastSequence: Int64?
 
     /// The result of one `grab`.
     enum Grab {
@@ -121,8 +122,8 @@ final class V4L2Device {
                 // Sequence gaps are frames the driver made but could not hand over (all buffers
                 // were with us, or it dropped them).
                 let seq = Int64(b.sequence)
-                if seq > lastSequence + 1 { gaps += UInt64(seq - lastSequence - 1) }
-                lastSequence = max(lastSequence, seq)
+                if let last = lastSequence, seq > last + 1 { gaps += UInt64(seq - last - 1) }
+                lastSequence = max(lastSequence ?? seq, seq)
                 if b.flags & UInt32(V4L2_BUF_FLAG_ERROR) != 0 || !payloadLooksWhole(b) {
                     errors += 1
                     try requeue(&b)

@@ -38,8 +38,10 @@ struct VividBedTests {
         let span = Double(last.timestampNanos - first.timestampNanos) / 1e9
         let period = span / Double(last.deviceSequence - first.deviceSequence)
         #expect(abs(period * Double(mode.fps) - 1) < 0.1, "period \(period) s at \(mode.fps) fps")
-        // Every frame the driver numbered since STREAMON (from 0) is accounted for exactly once:
-        // delivered, skipped for a fresher one, or never handed over (no free buffer).
+        print("bed: \(mode.format) \(mode.width)x\(mode.height)@\(mode.fps): driver period \(Int(period * 1e6)) us, \(camera.stats)")
+        // Every frame the driver numbered since STREAMON is accounted for exactly once: delivered,
+        // skipped for a fresher one, or never handed over (no free buffer). vivid numbers from 0
+        // and fills the first buffer queued before STREAMON, so the first one dequeued is 0.
         let stats = camera.stats
         #expect(stats.frames + stats.staleDrops + stats.driverDrops == last.deviceSequence + 1, "\(stats), last \(last.deviceSequence)")
         // The 2 s window holds 2*fps frames, less the open and S_FMT time (slow under emulation).
@@ -75,6 +77,7 @@ struct VividBedTests {
         #expect(after >= 10, "frames did not resume after \(fault): \(camera.state), \(camera.stats)")
         #expect(camera.state == .streaming)
         #expect(camera.stats.frames >= before + 10)
+        print("bed: \(fault): frames resumed \(clock.now - start) after the fault; states \(transitions(log.all)); \(camera.stats)")
         return (camera, transitions(log.all))
     }
 
