@@ -17,7 +17,7 @@ bed=$shared/v4l2bed/make_bed.sh
 
 # boot name | Swift Testing filter | "loop" to load v4l2loopback | tests expected (0 = any)
 boots=(
-  "vivid|CaptureTests.VividBedTests||8"
+  "vivid|CaptureTests.VividBedTests||9"
   "loopback|CaptureTests.LoopbackBedTests|loop|1"
 )
 if [ "${1:-}" = --filter ]; then

@@ -90,6 +90,15 @@ struct VividBedTests {
         camera.stop()
     }
 
+    @Test func anUnknownControlIsATypedError() throws {
+        #expect {
+            try V4L2Controls.set("no_such_control", to: 1, device: Bed.vivid)
+        } throws: { error in
+            guard case .noSuchControl(let path, let name, let available) = error as? CaptureError else { return false }
+            return path == Bed.vivid && name == "no_such_control" && available.contains("inject_fatal_streaming_error")
+        }
+    }
+
     @Test func bufferFlaggedErrorIsDroppedAndCounted() throws {
         let (camera, states) = try recover(from: "inject_v4l2_buf_flag_error", expectOutage: false) {
             try V4L2Controls.set("inject_v4l2_buf_flag_error", to: 1, device: Bed.vivid)
