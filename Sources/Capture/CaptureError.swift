@@ -15,6 +15,8 @@ public enum CaptureError: Error, Sendable, Equatable, CustomStringConvertible {
     case streamingError(path: String, detail: String)
     /// No frame arrived within the stall timeout.
     case stalled(path: String, seconds: Double)
+    /// `V4L2Controls.set` was given a name the device does not have.
+    case noSuchControl(path: String, name: String, available: [String])
     /// A configuration value out of range.
     case invalidConfig(field: String, expected: String)
     /// A development source's file could not be read.
@@ -42,6 +44,7 @@ public enum CaptureError: Error, Sendable, Equatable, CustomStringConvertible {
         case .disconnected(let p): "\(p) disconnected (ENODEV)"
         case .streamingError(let p, let d): "\(p): fatal streaming error: \(d)"
         case .stalled(let p, let s): "\(p): no frame for \(s) s"
+        case .noSuchControl(let p, let n, let a): "\(p) has no control \(n) (has \(a.joined(separator: ", ")))"
         case .invalidConfig(let f, let e): "camera config: \(f): expected \(e)"
         case .unreadable(let p, let e): "cannot read \(p): \(e)"
         case .noFrames(let p, let r): "\(p): no playable frames: \(r)"

@@ -22,6 +22,7 @@ public struct Frame: Sendable {
 public enum CaptureState: Sendable, Equatable, CustomStringConvertible {
     /// Created, not yet opened.
     case starting
+    /// Frames are arriving.
     case streaming
     /// The device node is absent or was unplugged; retrying.
     case noDevice(String)
@@ -55,11 +56,14 @@ public struct CaptureStats: Sendable, Equatable {
     public var frames: UInt64 = 0
     /// Good frames skipped because a newer one was already queued (or, for files, because the consumer fell behind).
     public var staleDrops: UInt64 = 0
+    /// Frames the driver numbered but never handed over (gaps in the V4L2 sequence): it had no
+    /// free buffer because the consumer was slow, or it dropped them itself.
+    public var driverDrops: UInt64 = 0
     /// Buffers the driver flagged V4L2_BUF_FLAG_ERROR or that were too short for the format.
     public var errorFrames: UInt64 = 0
     /// MJPEG/JPEG frames that did not decode.
     public var decodeFailures: UInt64 = 0
-    /// Successful reopenings after an outage.
+    /// Recoveries: outages that ended with frames flowing again.
     public var reconnects: UInt64 = 0
     /// Outages (each logged once).
     public var outages: UInt64 = 0

@@ -1,4 +1,3 @@
-import Glibc
 import Imaging
 import Logging
 
@@ -29,15 +28,12 @@ public final class JPEGFileSource: FrameSource, @unchecked Sendable {
     /// Every `.jpg`/`.jpeg` file in `folder`, in name order. `fps` 0 plays as fast as asked.
     public convenience init(folder: String, fps: Double, loop: Bool = true, scaleDenominator: Int = 1,
                             logger: Logger = Logger(label: "edgefer.capture")) throws(CaptureError) {
-        guard let dir = opendir(folder) else { throw .unreadable(path: folder, .current) }
-        var files: [String] = []
-        while let entry = readdir(dir) {
-            let name = cString(entry.pointee.d_name)
-            let lower = name.lowercased()
-            if lower.hasSuffix(".jpg") || lower.hasSuffix(".jpeg") { files.append(name) }
+        let files: [String]
+        switch Sys.listDirectory(folder) {
+        case .success(let names):
+            files = names.filter { $0.lowercased().hasSuffix(".jpg") || $0.lowercased().hasSuffix(".jpeg") }.sorted()
+        case .failure(let e): throw .unreadable(path: folder, e)
         }
-        closedir(dir)
-        files.sort()
         guard !files.isEmpty else { throw .noFrames(path: folder, reason: "no .jpg or .jpeg files") }
         var data: [UInt8] = [], ranges: [Range<Int>] = [], names: [String] = []
         for f in files {

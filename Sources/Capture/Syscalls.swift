@@ -74,6 +74,18 @@ enum Sys {
         }
     }
 
+    /// The entry names of a directory (`opendir`/`readdir`), without `.` and `..`.
+    static func listDirectory(_ path: String) -> Result<[String], Errno> {
+        guard let dir = opendir(path) else { return .failure(.current) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = cString(entry.pointee.d_name)
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return .success(names)
+    }
+
     /// `nanosleep` for up to `nanos`; an interrupted sleep just returns early.
     static func sleep(nanos: UInt64) {
         var ts = timespec(tv_sec: Int(nanos / 1_000_000_000), tv_nsec: Int(nanos % 1_000_000_000))

@@ -80,7 +80,7 @@ public final class V4L2Camera: FrameSource, @unchecked Sendable {
             do {
                 if case .frame(let devSeq, let ts) = try dev.grab(into: &image, waitNanos: wait, status: status) {
                     lastFrameNanos = Monotonic.nanos()
-                    if outage == nil { backoffNanos = config.initialBackoff.nanos }
+                    if outage != nil || state != .streaming { resumed(dev) }
                     status.count { $0.frames += 1 }
                     defer { sequence += 1 }
                     return Frame(image: image, sequence: sequence, deviceSequence: devSeq, timestampNanos: ts)
@@ -95,25 +95,33 @@ public final class V4L2Camera: FrameSource, @unchecked Sendable {
         return nil
     }
 
+    /// Opens and starts streaming. The state turns `streaming` (and an outage ends) only when a
+    /// frame arrives, so a device that opens but delivers nothing stays one outage, logged once.
     private func reopen() {
         do {
             let d = try V4L2Device(config: config)
             device = d
             granted.withLock { $0 = d.format }
             lastFrameNanos = Monotonic.nanos()
-            if let o = outage {
-                let secs = Double(lastFrameNanos - o.since) / 1e9
-                log.notice("capture resumed on \(config.path) after \(String(format1: secs)) s and \(o.attempts) attempts: \(d.format)")
-                status.count { $0.reconnects += 1 }
-                outage = nil
-            } else {
+            if outage == nil {
                 log.info("capture streaming: granted \(d.format)")
+            } else {
+                log.debug("capture reopened \(config.path), waiting for frames: \(d.format)")
             }
-            backoffNanos = config.initialBackoff.nanos
-            status.set(.streaming)
         } catch {
             fail(error)
         }
+    }
+
+    private func resumed(_ d: V4L2Device) {
+        if let o = outage {
+            let secs = Double(Monotonic.nanos() - o.since) / 1e9
+            log.notice("capture resumed on \(config.path) after \(String(format1: secs)) s and \(o.attempts) attempts: \(d.format)")
+            status.count { $0.reconnects += 1 }
+            outage = nil
+        }
+        backoffNanos = config.initialBackoff.nanos
+        status.set(.streaming)
     }
 
     /// Closes everything and schedules the next attempt; logs once per outage.

@@ -17,7 +17,7 @@ public enum V4L2Controls {
         defer { Sys.close(fd) }
         let controls = enumerate(fd)
         guard let id = controls[name] else {
-            throw .ioctl(path: path, request: "VIDIOC_S_CTRL \(name) (no such control; has \(controls.keys.sorted().joined(separator: ", ")))", Errno(EINVAL))
+            throw .noSuchControl(path: path, name: name, available: controls.keys.sorted())
         }
         var c = v4l2_control(id: id, value: value)
         if case .failure(let e) = Sys.ioctl(fd, cv4l2_VIDIOC_S_CTRL(), &c) { throw .ioctl(path: path, request: "VIDIOC_S_CTRL \(name)", e) }

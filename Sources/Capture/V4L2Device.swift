@@ -12,6 +12,9 @@ final class V4L2Device {
     private let buffers: [UnsafeMutableRawBufferPointer]
     private let mjpegScale: Int
     private var isOpen = true
+    /// The last dequeued `sequence`. Gaps are counted from the first buffer on: V4L2 says
+    /// numbering starts at 0 at STREAMON, but v4l2loopback keeps counting across streams.
+    private var lastSequence: Int64?
 
     /// The result of one `grab`.
     enum Grab {
@@ -102,8 +105,12 @@ final class V4L2Device {
         if revents == 0 { return .timeout }
 
         var kept: v4l2_buffer?
-        var errors: UInt64 = 0, stale: UInt64 = 0
-        defer { if errors + stale > 0 { status.count { $0.errorFrames += errors; $0.staleDrops += stale } } }
+        var errors: UInt64 = 0, stale: UInt64 = 0, gaps: UInt64 = 0
+        defer {
+            if errors + stale + gaps > 0 {
+                status.count { $0.errorFrames += errors; $0.staleDrops += stale; $0.driverDrops += gaps }
+            }
+        }
         // Dequeue only while poll says a buffer is done: DQBUF on an empty queue would answer
         // EAGAIN, which libv4l2 prints to stderr every time. On POLLERR/POLLHUP one DQBUF tells
         // why: ENODEV (unregistered node) or EIO (vb2 queue error).
@@ -112,6 +119,11 @@ final class V4L2Device {
             var b = Self.emptyBuffer()
             switch Sys.ioctl(fd, cv4l2_VIDIOC_DQBUF(), &b, retryAgain: false) {
             case .success:
+                // Sequence gaps are frames the driver made but could not hand over (all buffers
+                // were with us, or it dropped them).
+                let seq = Int64(b.sequence)
+                if let last = lastSequence, seq > last + 1 { gaps += UInt64(seq - last - 1) }
+                lastSequence = max(lastSequence ?? seq, seq)
                 if b.flags & UInt32(V4L2_BUF_FLAG_ERROR) != 0 || !payloadLooksWhole(b) {
                     errors += 1
                     try requeue(&b)

@@ -59,6 +59,12 @@ import Testing
         }
     }
 
+    @Test func controlsOfAMissingDeviceNameThePath() {
+        #expect(throws: CaptureError.cannotOpen(path: "/dev/video99", .noEntry)) {
+            try V4L2Controls.set("disconnect", to: 1, device: "/dev/video99")
+        }
+    }
+
     @Test func controlNamesFollowV4L2Ctl() {
         #expect(V4L2Controls.v4l2CtlName("Inject V4L2_BUF_FLAG_ERROR") == "inject_v4l2_buf_flag_error")
         #expect(V4L2Controls.v4l2CtlName("Disconnect") == "disconnect")

@@ -140,6 +140,15 @@ import Testing
         }
     }
 
+    @Test func withoutACameraTheSamplesPlay() throws {
+        let source = try FrameSources.cameraOrFolder(CameraConfig(path: "/dev/video99"), fallbackFolder: TestPaths.sampleFaces, fps: 0)
+        #expect(source is JPEGFileSource)
+        let frame = try #require(try source.nextFrame(timeout: .seconds(1)))
+        #expect(frame.image.width == 640 && frame.image.height == 480)
+        let camera = try FrameSources.cameraOrFolder(CameraConfig(path: "/dev/null"), fallbackFolder: TestPaths.sampleFaces, fps: 0)
+        #expect(camera is V4L2Camera)
+    }
+
     @Test func stopEndsPlayback() throws {
         let source = try JPEGFileSource(folder: TestPaths.sampleFaces, fps: 1)
         _ = try source.nextFrame(timeout: .seconds(1))

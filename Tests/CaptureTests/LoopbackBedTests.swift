@@ -41,5 +41,6 @@ struct LoopbackBedTests {
         // The first loopback buffer may be stale garbage: at most that one fails to decode.
         #expect(camera.stats.decodeFailures <= 1, "\(camera.stats)")
         #expect(transitions(log.all).last == "streaming")
+        print("bed: MJPEG 1/\(scale): \(frames) frames, all \(matched.count) face JPEGs matched exactly; \(camera.stats)")
     }
 }

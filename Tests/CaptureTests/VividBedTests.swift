@@ -38,14 +38,14 @@ struct VividBedTests {
         let span = Double(last.timestampNanos - first.timestampNanos) / 1e9
         let period = span / Double(last.deviceSequence - first.deviceSequence)
         #expect(abs(period * Double(mode.fps) - 1) < 0.1, "period \(period) s at \(mode.fps) fps")
-        // Frames the driver made were delivered or counted as stale drops, except those it made
-        // while all buffers were with us (sequence gaps: a slow debug build under emulation).
+        print("bed: \(mode.format) \(mode.width)x\(mode.height)@\(mode.fps): driver period \(Int(period * 1e6)) us, \(camera.stats)")
+        // Every frame the driver numbered since STREAMON is accounted for exactly once: delivered,
+        // skipped for a fresher one, or never handed over (no free buffer). vivid numbers from 0
+        // and fills the first buffer queued before STREAMON, so the first one dequeued is 0.
         let stats = camera.stats
-        let made = last.deviceSequence - first.deviceSequence + 1
-        let seen = stats.frames + stats.staleDrops
-        #expect(seen <= made + 4 && Double(seen) >= 0.75 * Double(made), "\(stats), \(made) made")
-        // And arrived at roughly that rate here: at least 70% of the frames a 2 s window holds.
-        #expect(Double(made) >= 0.7 * 2 * Double(mode.fps), "\(made) frames in 2 s at \(mode.fps) fps")
+        #expect(stats.frames + stats.staleDrops + stats.driverDrops == last.deviceSequence + 1, "\(stats), last \(last.deviceSequence)")
+        // The 2 s window holds 2*fps frames, less the open and S_FMT time (slow under emulation).
+        #expect(Double(last.deviceSequence + 1) >= 0.7 * 2 * Double(mode.fps), "\(last.deviceSequence + 1) frames in 2 s at \(mode.fps) fps")
         #expect(stats.errorFrames == 0 && stats.decodeFailures == 0 && stats.outages == 0)
         #expect(Set(frames.map(\.sequence)).count == frames.count)
         let pixels = first.image.pixels
@@ -53,11 +53,11 @@ struct VividBedTests {
     }
 
     /// Streams, injects `fault`, and keeps calling `nextFrame` until frames resume after it.
-    func recover(from fault: String, expectOutage: Bool, inject: () throws -> Void,
+    func recover(from fault: String, expectOutage: Bool, stallTimeout: Duration = .seconds(2), inject: () throws -> Void,
                  whileDown: (V4L2Camera) throws -> Void = { _ in }) throws -> (V4L2Camera, [String]) {
         let log = StateLog()
         let camera = try V4L2Camera(config: CameraConfig(path: Bed.vivid, formats: [.yuyv], width: 320, height: 180, fps: 30,
-                                                         initialBackoff: .milliseconds(100), maxBackoff: .seconds(1)),
+                                                         stallTimeout: stallTimeout, initialBackoff: .milliseconds(100), maxBackoff: .seconds(1)),
                                     onStateChange: { log.record($0.name) })
         for _ in 0..<5 { _ = try #require(try camera.nextFrame(timeout: .seconds(3)), "no frame before \(fault)") }
         let before = camera.stats.frames
@@ -77,6 +77,7 @@ struct VividBedTests {
         #expect(after >= 10, "frames did not resume after \(fault): \(camera.state), \(camera.stats)")
         #expect(camera.state == .streaming)
         #expect(camera.stats.frames >= before + 10)
+        print("bed: \(fault): frames resumed \(clock.now - start) after the fault; states \(transitions(log.all)); \(camera.stats)")
         return (camera, transitions(log.all))
     }
 
@@ -87,6 +88,15 @@ struct VividBedTests {
         #expect(states == ["streaming", "no_device", "streaming"])
         #expect(camera.stats.outages == 1 && camera.stats.reconnects == 1)
         camera.stop()
+    }
+
+    @Test func anUnknownControlIsATypedError() throws {
+        #expect {
+            try V4L2Controls.set("no_such_control", to: 1, device: Bed.vivid)
+        } throws: { error in
+            guard case .noSuchControl(let path, let name, let available) = error as? CaptureError else { return false }
+            return path == Bed.vivid && name == "no_such_control" && available.contains("inject_fatal_streaming_error")
+        }
     }
 
     @Test func bufferFlaggedErrorIsDroppedAndCounted() throws {
@@ -106,6 +116,46 @@ struct VividBedTests {
         #expect(states == ["streaming", "error", "streaming"])
         #expect(camera.stats.outages == 1 && camera.stats.reconnects == 1)
         camera.stop()
+    }
+
+    @Test func aStreamThatStopsDeliveringIsRestarted() throws {
+        // vivid fills no buffer while percentage_of_dropped_buffers is 100: a live stream that stalls.
+        defer { try? V4L2Controls.set("percentage_of_dropped_buffers", to: 0, device: Bed.vivid) }
+        var downStates: [CaptureState] = []
+        let (camera, states) = try recover(from: "stall", expectOutage: true, stallTimeout: .milliseconds(500), inject: {
+            try V4L2Controls.set("percentage_of_dropped_buffers", to: 100, device: Bed.vivid)
+        }) { camera in
+            // Restarts that still deliver nothing are the same outage.
+            for _ in 0..<8 { _ = try camera.nextFrame(timeout: .milliseconds(250)); downStates.append(camera.state) }
+            try V4L2Controls.set("percentage_of_dropped_buffers", to: 0, device: Bed.vivid)
+        }
+        #expect(states == ["streaming", "error", "streaming"])
+        #expect(downStates.allSatisfy { $0 == .error("/dev/video0: no frame for 0.5 s") }, "\(downStates)")
+        #expect(camera.stats.outages == 1 && camera.stats.reconnects == 1)
+        camera.stop()
+    }
+
+    @Test func aCameraMissingAtStartIsPickedUpWhenPluggedIn() throws {
+        try Bed.platform("unbind")
+        var bound = false
+        defer { if !bound { try? Bed.platform("bind") } }
+        let log = StateLog()
+        let camera = try V4L2Camera(config: CameraConfig(path: Bed.vivid, formats: [.grey], width: 320, height: 180, fps: 30,
+                                                         initialBackoff: .milliseconds(100), maxBackoff: .milliseconds(400)),
+                                    onStateChange: { log.record($0.name) })
+        defer { camera.stop() }
+        #expect(try camera.nextFrame(timeout: .seconds(1)) == nil)
+        #expect(camera.state == .noDevice("cannot open /dev/video0: ENOENT (No such file or directory)"))
+        try Bed.platform("bind")
+        bound = true
+        var frames = 0
+        let clock = ContinuousClock(), start = clock.now
+        while clock.now - start < .seconds(10) && frames < 10 {
+            if try camera.nextFrame(timeout: .milliseconds(500)) != nil { frames += 1 }
+        }
+        #expect(frames == 10)
+        #expect(transitions(log.all) == ["no_device", "streaming"])
+        #expect(camera.stats.outages == 1 && camera.stats.reconnects == 1)
     }
 
     @Test func unbindAndBindIsRecovered() throws {
