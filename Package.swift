@@ -10,7 +10,7 @@ let package = Package(
         .executable(name: "ferd", targets: ["ferd"]),
         .executable(name: "fer", targets: ["fer"]),
         // Libraries exported for the fuzz package in Fuzz/ (built with -sanitize=fuzzer).
-        .library(name: "EdgeFERParsers", targets: ["Detect", "TFLiteModel", "Dataset", "Daemon", "Imaging"]),
+        .library(name: "EdgeFERParsers", targets: ["Detect", "TFLiteModel", "Dataset", "Daemon", "Imaging", "Capture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
