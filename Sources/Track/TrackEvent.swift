@@ -23,6 +23,21 @@ public struct TrackEvent: Sendable, Equatable {
     public var lastSeen: Double
     /// Unix time of the frame that produced this event.
     public var time: Double
+
+    public init(kind: Kind, reason: Reason?, trackID: String, box: Rect, emotion: Int, label: String, confidence: Float,
+                probabilities: [Float], firstSeen: Double, lastSeen: Double, time: Double) {
+        self.kind = kind
+        self.reason = reason
+        self.trackID = trackID
+        self.box = box
+        self.emotion = emotion
+        self.label = label
+        self.confidence = confidence
+        self.probabilities = probabilities
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.time = time
+    }
 }
 
 /// The faces currently tracked (confirmed) in a camera and the emotion that dominates them.
