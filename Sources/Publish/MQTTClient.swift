@@ -11,6 +11,15 @@ public struct MQTTStats: Sendable, Equatable {
     public var inflight = 0
     public var reconnects = 0
     public var acknowledged = 0
+    public init() {}
+    init(connected: Bool, queueDepth: Int, queueDrops: Int, inflight: Int, reconnects: Int, acknowledged: Int) {
+        self.connected = connected
+        self.queueDepth = queueDepth
+        self.queueDrops = queueDrops
+        self.inflight = inflight
+        self.reconnects = reconnects
+        self.acknowledged = acknowledged
+    }
 }
 
 public enum MQTTError: Error, CustomStringConvertible {
