@@ -148,7 +148,8 @@ public final class MQTTClient: @unchecked Sendable {   // libmosquitto is thread
                     if !started && !state.withLock({ $0.stopping }) { logger.error("mqtt: could not start the network thread") }
                     return
                 }
-                logFailure(rc, "mqtt: cannot connect to \(settings.host):\(settings.port)")
+                let why = rc == MOSQ_ERR_ERRNO.rawValue ? String(cString: strerror(errno)) : String(cString: mosquitto_strerror(rc))
+                logFailure(rc, "mqtt: cannot connect to \(settings.host):\(settings.port): \(why)")
                 var waited = 0.0
                 while waited < delay && !state.withLock({ $0.stopping }) { Thread.sleep(forTimeInterval: 0.05); waited += 0.05 }
                 delay = min(delay * 2, Double(settings.reconnectMaxSeconds))
@@ -159,13 +160,13 @@ public final class MQTTClient: @unchecked Sendable {   // libmosquitto is thread
         thread.start()
     }
 
-    private func logFailure(_ rc: Int32, _ message: String) {
+    /// Logs a failure once per distinct cause (`key`), not on every retry.
+    private func logFailure(_ key: Int32, _ message: String) {
         let first = state.withLock { s -> Bool in
-            defer { s.lastLoggedFailure = rc }
-            return s.lastLoggedFailure != rc
+            defer { s.lastLoggedFailure = key }
+            return s.lastLoggedFailure != key
         }
-        let why = rc == MOSQ_ERR_ERRNO.rawValue ? String(cString: strerror(errno)) : String(cString: mosquitto_strerror(rc))
-        if first { logger.warning("\(message): \(why); retrying with backoff up to \(settings.reconnectMaxSeconds) s") }
+        if first { logger.warning("\(message); retrying with backoff up to \(settings.reconnectMaxSeconds) s") }
     }
 
     // MARK: - publishing
@@ -239,7 +240,9 @@ public final class MQTTClient: @unchecked Sendable {   // libmosquitto is thread
 
     func handleConnect(rc: Int32) {
         guard rc == 0 else {
-            logFailure(rc + 1000, "mqtt: broker \(settings.host):\(settings.port) refused the connection: \(String(cString: mosquitto_connack_string(rc)))")
+            // v5 CONNACK carries a reason code (e.g. 0x86 bad user name or password), v3.1.1 a return code
+            let why = settings.protocolVersion == .v5 ? String(cString: mosquitto_reason_string(rc)) : String(cString: mosquitto_connack_string(rc))
+            logFailure(rc + 1000, "mqtt: broker \(settings.host):\(settings.port) refused the connection: \(why)")
             return
         }
         let connects = state.withLock { s -> Int in
