@@ -12,15 +12,22 @@ final class FerdProcess: @unchecked Sendable {
         return exe.deletingLastPathComponent().appendingPathComponent("ferd")
     }
 
-    init(arguments: [String], environment: [String: String] = [:], directory: URL) throws {
+    /// `journal`: JOURNAL_STREAM names the log file, as systemd does for a stderr connected to journald.
+    init(arguments: [String], environment: [String: String] = [:], journal: Bool = false, directory: URL) throws {
         logURL = directory.appendingPathComponent("ferd-\(UInt32.random(in: 0...UInt32.max)).log")
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        var extra = environment
+        if journal {
+            var st = stat()
+            stat(logURL.path, &st)
+            extra["JOURNAL_STREAM"] = "\(st.st_dev):\(st.st_ino)"
+        }
         process.executableURL = Self.binary
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for k in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "CREDENTIALS_DIRECTORY"] { env[k] = nil }
         env["FERD_HOSTNAME"] = "testhost"
-        env.merge(environment) { $1 }
+        env.merge(extra) { $1 }
         process.environment = env
         process.standardOutput = try FileHandle(forWritingTo: logURL)
         process.standardError = try FileHandle(forWritingTo: logURL)

@@ -60,11 +60,11 @@ import Testing
         let dir = try makeTempDir("notify")
         defer { try? FileManager.default.removeItem(at: dir) }
         let broker = try TestBroker()
-        let sub = try TestSubscriber(port: broker.port, topics: ["edgefer/#"])
+        let sub = try TestSubscriber(port: broker.port, topics: ["edgefer/#", "renamed/#"])
         let notify = try NotifySocket(directory: dir)
         let configPath = try Self.config(dir, port: broker.port)
         let ferd = try FerdProcess(arguments: ["--config", configPath],
-                                   environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"], directory: dir)
+                                   environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"], journal: true, directory: dir)
         #expect(waitFor(10) { notify.messages().contains { $0.hasPrefix("READY=1") } }, "\(ferd.log)")
         #expect(waitFor(5) { notify.messages().filter { $0 == "WATCHDOG=1" }.count >= 3 })
         #expect(notify.messages().contains { $0.contains("STATUS=streaming cam0") })
@@ -82,15 +82,23 @@ import Testing
         let eventsBefore = sub.messages(on: "edgefer/testhost/cam0/events").count
         #expect(waitFor(5) { sub.messages(on: "edgefer/testhost/cam0/events").count > eventsBefore })
 
+        // SIGHUP with a good file that moves the topics: the old session says offline, the new one online
+        _ = try Self.config(dir, port: broker.port, mqtt: "topic_prefix = \"renamed\"")
+        ferd.signal(SIGHUP)
+        #expect(waitFor(5) { sub.last(on: "renamed/testhost/available")?.payload == "online" }, "\(ferd.log)")
+        #expect(sub.last(on: "edgefer/testhost/available")?.payload == "offline")
+        #expect(ferd.log.contains("<5>reload: new configuration applied"))
+
         ferd.signal(SIGTERM)
         #expect(ferd.wait(10) == 0)
         #expect(notify.messages().contains { $0.hasPrefix("STOPPING=1") })
-        #expect(waitFor(3) { sub.last(on: "edgefer/testhost/available")?.payload == "offline" })
-        #expect(sub.last(on: "edgefer/testhost/available")?.retained == false)   // live delivery; retained flag only for late subscribers
-        let events = sub.messages(on: "edgefer/testhost/cam0/events").compactMap(\.json)
+        #expect(waitFor(3) { sub.last(on: "renamed/testhost/available")?.payload == "offline" })
+        let events = (sub.messages(on: "edgefer/testhost/cam0/events") + sub.messages(on: "renamed/testhost/cam0/events")).compactMap(\.json)
         let ids = Set(events.compactMap { $0["id"] as? String })
         let ended = Set(events.filter { $0["type"] as? String == "end" }.compactMap { $0["id"] as? String })
         #expect(ids == ended, "every announced face ends, at the latest on SIGTERM")
-        #expect(ferd.log.contains("SIGTERM: stopping"))
+        // journal priorities: notice <5>, error <3>
+        #expect(ferd.log.contains("<5>SIGTERM: stopping"))
+        #expect(ferd.log.contains("<3>reload: "))
     }
 }
