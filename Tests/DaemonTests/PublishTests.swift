@@ -140,6 +140,28 @@ import Track
         pub.stop(timeout: 1)
     }
 
+    /// Events keep coming while the broker stops and restarts: those handed over but not acknowledged
+    /// are re-sent after the reconnect, so with a large enough queue every event arrives.
+    @Test func eventsInFlightDuringABrokerRestartAreResent() throws {
+        let broker = try TestBroker(persistence: true)
+        let sub = try TestSubscriber(port: broker.port, topics: ["edgefer/testdev/cam0/events"], clientID: "inflight-sub", cleanSession: false)
+        let pub = try Self.publisher(port: broker.port, queue: 1000)
+        pub.start(cameraStatus: "streaming")
+        #expect(waitFor(5) { pub.client.stats.connected })
+        let e = TrackEvent(kind: .update, reason: .periodic, trackID: "t", box: Rect(x: 0, y: 0, width: 50, height: 50), emotion: 4,
+                           label: "happiness", confidence: 0.7, probabilities: Self.probs(4, 0.7), firstSeen: 1, lastSeen: 2, time: 2)
+        for i in 1...300 {
+            pub.publish([e], time: 2)
+            if i == 100 { broker.stop() }     // some of events 1-100 are still in flight here
+            if i == 200 { try broker.start() }
+            usleep(2_000)
+        }
+        let topic = pub.settings.topics.events
+        #expect(waitFor(15) { Set(sub.messages(on: topic).compactMap { $0.json?["seq"] as? Int }).count == 300 })
+        #expect(pub.client.stats.queueDrops == 0)
+        pub.stop(timeout: 1)
+    }
+
     /// A publisher started before its broker exists connects once the broker appears.
     @Test func connectsWhenTheBrokerComesUpLater() throws {
         let port = try TestBroker.freePort()
