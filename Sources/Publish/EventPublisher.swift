@@ -53,6 +53,9 @@ public final class EventPublisher: @unchecked Sendable {   // used from the daem
                 // HA's birth message: it may have lost retained discovery, so send everything again
                 if payload == Array("online".utf8) { client.republishStates() }
             }
+        } else {
+            // an empty retained config removes a device announced by an earlier run
+            client.setState(topic: discovery.topic, payload: "")
         }
         client.start()
     }

@@ -26,6 +26,7 @@ public struct Tracker: Sendable {
     private var detections: [FaceObservation] = []
     private var detectionBoxes: [Rect] = []
     private var events: [TrackEvent] = []
+    private var survivors: [Track] = []   // reused between frames
 
     public init(config: TrackerConfig, seed: UInt64) {
         precondition(!config.labels.isEmpty, "tracker needs at least one class label")
@@ -66,7 +67,8 @@ public struct Tracker: Sendable {
         matcher.match(tracks: trackBoxes, detections: detectionBoxes, threshold: config.iouThreshold)
 
         var alive: [Track] = []
-        alive.reserveCapacity(tracks.count + detections.count)
+        swap(&alive, &survivors)   // take the spare buffer uniquely, so removeAll keeps its capacity
+        alive.removeAll(keepingCapacity: true)
         for (i, var t) in tracks.enumerated() {
             let d = matcher.trackToDetection[i]
             if d >= 0 {
@@ -103,6 +105,7 @@ public struct Tracker: Sendable {
             }
             alive.append(t)
         }
+        survivors = tracks
         tracks = alive
         return events
     }

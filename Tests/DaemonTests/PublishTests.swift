@@ -109,6 +109,21 @@ import Track
         pub.stop(timeout: 1)
     }
 
+    /// With discovery turned off, the config topic gets an empty retained payload (removing the device).
+    @Test func disabledDiscoveryRemovesTheDevice() throws {
+        let broker = try TestBroker()
+        let sub = try TestSubscriber(port: broker.port, topics: ["homeassistant/#", "edgefer/#"])
+        var s = EventPublisher.Settings(topics: Topics(prefix: "edgefer", device: "testdev", camera: "cam0"), modelID: "m", labels: Self.labels)
+        s.homeAssistant = false
+        var ms = MQTTSettings(clientID: "no-ha")
+        ms.port = broker.port
+        let pub = EventPublisher(client: try MQTTClient(settings: ms, will: EventPublisher.will(s.topics), logger: Self.logger), settings: s)
+        pub.start(cameraStatus: "streaming")
+        #expect(waitFor(5) { sub.last(on: s.topics.availability)?.payload == "online" })
+        #expect(waitFor(2) { sub.messages(on: pub.discovery.topic).map(\.payload) == [""] })
+        pub.stop(timeout: 1)
+    }
+
     /// Broker stopped and restarted: events resume, nothing lost within the queue bound, drops exact beyond it.
     @Test func brokerRestartLosesNothingWithinTheQueueBound() throws {
         let broker = try TestBroker(persistence: true)
