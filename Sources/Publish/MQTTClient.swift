@@ -31,6 +31,12 @@ public enum MQTTError: Error, CustomStringConvertible {
     }
 }
 
+/// `mosquitto_lib_init` is not thread-safe (it initialises OpenSSL): run it exactly once per process,
+/// through Swift's thread-safe lazy `static let`, and never clean up (clients may exist until exit).
+public enum MosquittoLibrary {
+    public static let initialized: Void = { mosquitto_lib_init() }()
+}
+
 /// One libmosquitto session on its own network thread (`mosquitto_loop_start`).
 ///
 /// Events go through our bounded `OutboundQueue` and are handed to libmosquitto only while connected,
@@ -75,7 +81,7 @@ public final class MQTTClient: @unchecked Sendable {   // libmosquitto is thread
         self.settings = settings
         self.logger = logger
         state = Mutex(State(queue: OutboundQueue(capacity: settings.queueSize, policy: settings.queuePolicy)))
-        mosquitto_lib_init()   // reference counted in libmosquitto ≥ 2.0; called before our threads start
+        _ = MosquittoLibrary.initialized
         guard let m = mosquitto_new(settings.clientID, true, nil) else {
             throw MQTTError.library("mosquitto_new", MOSQ_ERR_NOMEM.rawValue)
         }
@@ -117,7 +123,6 @@ public final class MQTTClient: @unchecked Sendable {   // libmosquitto is thread
         mosquitto_property_free_all(&eventProps)
         mosquitto_property_free_all(&jsonProps)
         mosquitto_property_free_all(&textProps)
-        mosquitto_lib_cleanup()
     }
 
     private func check(_ what: String, _ rc: Int32) throws {

@@ -1,5 +1,6 @@
 import CMosquitto
 import Foundation
+import Publish
 import Synchronization
 
 /// A real libmosquitto subscriber that records every message it receives (topic, payload, retain).
@@ -42,7 +43,7 @@ final class TestSubscriber: @unchecked Sendable {
     /// `cleanSession: false` with a fixed id keeps the subscription (and QoS 1 backlog) across broker restarts.
     init(port: Int, topics: [String], clientID: String? = nil, cleanSession: Bool = true, host: String = "127.0.0.1",
          tls: (ca: String, cert: String?, key: String?)? = nil, user: (String, String)? = nil) throws {
-        mosquitto_lib_init()
+        _ = MosquittoLibrary.initialized
         box = Box(topics: topics)
         let ud = Unmanaged.passRetained(box).toOpaque()
         guard let m = mosquitto_new(clientID ?? "test-sub-\(UInt32.random(in: 0...UInt32.max))", cleanSession, ud) else { throw POSIXError(.ENOMEM) }
@@ -64,7 +65,6 @@ final class TestSubscriber: @unchecked Sendable {
         if started { mosquitto_loop_stop(mosq, false) }
         mosquitto_destroy(mosq)
         Unmanaged.passUnretained(box).release()
-        mosquitto_lib_cleanup()
     }
 
     /// Subscriptions acknowledged so far (one per topic per connect).
