@@ -77,6 +77,30 @@ import Track
         #expect(late.messages(on: topics.events).isEmpty)
     }
 
+    /// MQTT 5 properties as a real v5 subscriber (mosquitto_sub -V 5) sees them.
+    @Test func mqtt5PropertiesOnEventsAndState() throws {
+        let broker = try TestBroker()
+        let topics = Topics(prefix: "edgefer", device: "testdev", camera: "cam0")
+        let out = Pipe()
+        let sub = Process()
+        sub.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_sub")
+        sub.arguments = ["-V", "5", "-p", String(broker.port), "-t", topics.events, "-t", topics.availability, "-F", "%t|%C|%E|%F", "-C", "2", "-W", "10"]
+        sub.standardOutput = out
+        try runWithSignalsUnblocked(sub)
+        usleep(300_000)   // let it subscribe
+        let pub = try Self.publisher(port: broker.port)
+        pub.start(cameraStatus: "streaming")
+        #expect(waitFor(5) { pub.client.stats.connected })
+        let e = TrackEvent(kind: .new, reason: nil, trackID: "t", box: Rect(x: 0, y: 0, width: 50, height: 50), emotion: 4,
+                           label: "happiness", confidence: 0.7, probabilities: Self.probs(4, 0.7), firstSeen: 1, lastSeen: 2, time: 2)
+        pub.publish([e], time: 2)
+        let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").map(String.init)
+        sub.waitUntilExit()
+        #expect(lines.contains("edgefer/testdev/available|text/plain||1"))
+        #expect(lines.contains { $0.hasPrefix("edgefer/testdev/cam0/events|application/json|") && $0.hasSuffix("|1") && ($0.contains("|60|") || $0.contains("|59|")) }, "\(lines)")
+        pub.stop(timeout: 1)
+    }
+
     /// Discovery: valid JSON with the fields HA requires for a device-based config.
     @Test func discoveryPayloadIsValidAndRepublishedOnHomeAssistantBirth() throws {
         let broker = try TestBroker()
