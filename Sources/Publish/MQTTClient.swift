@@ -73,6 +73,7 @@ public final class MQTTClient: @unchecked Sendable {   // libmosquitto is thread
         var stopping = false
         var started = false
         var lastLoggedFailure: Int32?
+        var loopEnded = false
     }
     private let state: Mutex<State>
 
@@ -136,33 +137,63 @@ public final class MQTTClient: @unchecked Sendable {   // libmosquitto is thread
         return out
     }
 
-    /// Connects in the background: until the first TCP connect succeeds we retry ourselves with the
-    /// same capped backoff (libmosquitto's thread gives up on some first-connect errors, e.g. DNS);
-    /// after that libmosquitto reconnects on its own.
+    /// libmosquitto's `loop_forever` returns, ending the network thread, after these errors
+    /// (mosquitto lib/loop.c); a v5 CONNACK refusal surfaces as MOSQ_ERR_PROTOCOL, for example.
+    static let fatalLoopErrors: Set<Int32> = Set([MOSQ_ERR_NOMEM, MOSQ_ERR_PROTOCOL, MOSQ_ERR_INVAL, MOSQ_ERR_NOT_FOUND, MOSQ_ERR_TLS,
+                                                  MOSQ_ERR_PAYLOAD_SIZE, MOSQ_ERR_NOT_SUPPORTED, MOSQ_ERR_AUTH, MOSQ_ERR_ACL_DENIED,
+                                                  MOSQ_ERR_UNKNOWN, MOSQ_ERR_EAI, MOSQ_ERR_PROXY].map(\.rawValue))
+
+    /// Starts a supervisor thread that connects and keeps a network thread running: it retries the
+    /// first connect itself (libmosquitto gives up on some first-connect errors, e.g. DNS), leaves
+    /// ordinary reconnects to libmosquitto, and restarts the network thread, with the same capped
+    /// backoff, when libmosquitto ended it after a fatal error (refused login, TLS failure).
     public func start() {
-        let thread = Thread { [self] in
-            var delay = Double(settings.reconnectMinSeconds)
-            while !state.withLock({ $0.stopping }) {
-                let rc = mosquitto_connect_async(mosq, settings.host, Int32(settings.port), Int32(settings.keepalive))
-                if rc == MOSQ_ERR_SUCCESS.rawValue {
-                    let started = state.withLock { s -> Bool in
-                        guard !s.stopping else { return false }
-                        s.started = mosquitto_loop_start(mosq) == MOSQ_ERR_SUCCESS.rawValue
-                        return s.started
-                    }
-                    if !started && !state.withLock({ $0.stopping }) { logger.error("mqtt: could not start the network thread") }
-                    return
-                }
-                let why = rc == MOSQ_ERR_ERRNO.rawValue ? String(cString: strerror(errno)) : String(cString: mosquitto_strerror(rc))
-                logFailure(rc, "mqtt: cannot connect to \(settings.host):\(settings.port): \(why)")
-                var waited = 0.0
-                while waited < delay && !state.withLock({ $0.stopping }) { Thread.sleep(forTimeInterval: 0.05); waited += 0.05 }
-                delay = min(delay * 2, Double(settings.reconnectMaxSeconds))
-            }
-        }
-        thread.name = "mqtt-connect"
+        let thread = Thread { [self] in supervise() }
+        thread.name = "mqtt-supervisor"
         connectThread = thread
         thread.start()
+    }
+
+    private var isStopping: Bool { state.withLock { $0.stopping } }
+
+    /// Sleeps `seconds` in small steps, returning early when stopping.
+    private func pause(_ seconds: Double) {
+        var waited = 0.0
+        while waited < seconds && !isStopping { Thread.sleep(forTimeInterval: 0.05); waited += 0.05 }
+    }
+
+    private func supervise() {
+        var delay = Double(settings.reconnectMinSeconds)
+        while !isStopping {
+            let rc = mosquitto_connect_async(mosq, settings.host, Int32(settings.port), Int32(settings.keepalive))
+            if rc != MOSQ_ERR_SUCCESS.rawValue {
+                let why = rc == MOSQ_ERR_ERRNO.rawValue ? String(cString: strerror(errno)) : String(cString: mosquitto_strerror(rc))
+                logFailure(rc, "mqtt: cannot connect to \(settings.host):\(settings.port): \(why)")
+                pause(delay)
+                delay = min(delay * 2, Double(settings.reconnectMaxSeconds))
+                continue
+            }
+            let running = state.withLock { s -> Bool in
+                guard !s.stopping else { return false }
+                s.loopEnded = false
+                s.started = mosquitto_loop_start(mosq) == MOSQ_ERR_SUCCESS.rawValue
+                return s.started
+            }
+            guard running else {
+                if !isStopping { logger.error("mqtt: could not start the network thread") }
+                pause(delay)
+                continue
+            }
+            // watch for the network thread ending on a fatal error
+            while !isStopping && !state.withLock({ $0.loopEnded }) { Thread.sleep(forTimeInterval: 0.05) }
+            if isStopping { return }
+            mosquitto_loop_stop(mosq, false)   // joins the finished thread; never called with our lock held
+            state.withLock { $0.started = false }
+            let wasConnected = state.withLock { $0.connects > 0 }
+            delay = wasConnected ? Double(settings.reconnectMinSeconds) : delay
+            pause(delay)
+            delay = min(delay * 2, Double(settings.reconnectMaxSeconds))
+        }
     }
 
     /// Logs a failure once per distinct cause (`key`), not on every retry.
@@ -263,11 +294,20 @@ public final class MQTTClient: @unchecked Sendable {   // libmosquitto is thread
     }
 
     func handleDisconnect(rc: Int32) {
-        let stopping = state.withLock { s -> Bool in
+        let (stopping, wasConnected) = state.withLock { s -> (Bool, Bool) in
+            let was = s.connected
             s.connected = false
-            return s.stopping
+            if Self.fatalLoopErrors.contains(rc) { s.loopEnded = true }   // the supervisor restarts the thread
+            return (s.stopping, was)
         }
-        if !stopping { logger.warning("mqtt: connection lost (\(String(cString: mosquitto_strerror(rc)))); reconnecting with backoff up to \(settings.reconnectMaxSeconds) s") }
+        guard !stopping else { return }
+        let why = String(cString: mosquitto_strerror(rc))
+        if wasConnected {
+            state.withLock { $0.lastLoggedFailure = nil }
+            logger.warning("mqtt: connection lost (\(why)); reconnecting with backoff up to \(settings.reconnectMaxSeconds) s")
+        } else if state.withLock({ $0.lastLoggedFailure == nil }) {   // a refusal was already logged for this outage
+            logFailure(rc + 2000, "mqtt: connection to \(settings.host):\(settings.port) failed (\(why))")
+        }
     }
 
     func handlePublished(mid: Int32, reason: Int32) {
@@ -299,14 +339,11 @@ public final class MQTTClient: @unchecked Sendable {   // libmosquitto is thread
             if pending == 0 || !connected || Date() >= deadline { break }
             Thread.sleep(forTimeInterval: 0.01)
         }
-        let started = state.withLock { s -> Bool in
-            s.stopping = true
-            return s.started
-        }
+        state.withLock { $0.stopping = true }
+        while connectThread?.isFinished == false { Thread.sleep(forTimeInterval: 0.01) }   // the supervisor exits first
         mosquitto_disconnect(mosq)
-        if started { mosquitto_loop_stop(mosq, false) }
-        while connectThread?.isFinished == false { Thread.sleep(forTimeInterval: 0.01) }
-        state.withLock { $0.connected = false }
+        if state.withLock({ $0.started }) { mosquitto_loop_stop(mosq, false) }
+        state.withLock { $0.connected = false; $0.started = false }
         return left
     }
 }

@@ -201,6 +201,28 @@ import Track
         pub.stop(timeout: 1)
     }
 
+    /// A refused login (unknown user) is retried: once the broker learns the user (password file
+    /// reloaded on SIGHUP), ferd connects without a restart. libmosquitto's own thread stops on such
+    /// errors, so this checks our supervisor.
+    @Test(arguments: [MQTTSettings.ProtocolVersion.v5, .v311])
+    func refusedLoginIsRetriedUntilTheBrokerAcceptsIt(version: MQTTSettings.ProtocolVersion) throws {
+        let dir = try makeTempDir("login")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let passwd = dir.appendingPathComponent("passwd").path
+        try TLSTests.run("/usr/bin/mosquitto_passwd", ["-b", "-c", passwd, "someone", "x"], in: dir)
+        chmod(dir.path, 0o755); chmod(passwd, 0o644)
+        let broker = try TestBroker(listenerConfig: "password_file \(passwd)\nallow_anonymous false")
+        let pub = try Self.publisher(port: broker.port, protocolVersion: version) { $0.username = "ferd"; $0.password = "late" }
+        pub.start(cameraStatus: "streaming")
+        usleep(1_500_000)
+        #expect(!pub.client.stats.connected)
+        try TLSTests.run("/usr/bin/mosquitto_passwd", ["-b", passwd, "ferd", "late"], in: dir)
+        chmod(passwd, 0o644)
+        broker.reload()
+        #expect(waitFor(8) { pub.client.stats.connected })
+        pub.stop(timeout: 1)
+    }
+
     /// A publisher started before its broker exists connects once the broker appears.
     @Test func connectsWhenTheBrokerComesUpLater() throws {
         let port = try TestBroker.freePort()

@@ -43,6 +43,11 @@ final class TestBroker: @unchecked Sendable {
         try waitUntilListening()
     }
 
+    /// SIGHUP: mosquitto re-reads its password file.
+    func reload() {
+        if let p = process { kill(p.processIdentifier, SIGHUP) }
+    }
+
     /// SIGTERM (mosquitto saves its persistence file) and wait.
     func stop() {
         guard let p = process else { return }
