@@ -37,7 +37,7 @@ public enum MosquittoLibrary {
     public static let initialized: Void = { mosquitto_lib_init() }()
 }
 
-/// One libmosquitto session on its own network thread (`mosquitto_loop_start`).
+/// One libmosquitto session on its own network thread (see `start()`).
 ///
 /// Events go through our bounded `OutboundQueue` and are handed to libmosquitto only while connected,
 /// at most `maxInflight` unacknowledged at a time, so libmosquitto's unbounded queue never grows past
@@ -51,7 +51,7 @@ public final class MQTTClient: @unchecked Sendable {   // libmosquitto is thread
     private var eventProps: OpaquePointer?   // mosquitto_property lists, built once
     private var jsonProps: OpaquePointer?
     private var textProps: OpaquePointer?
-    private var connectThread: Thread?
+    private var networkThread: Thread?
 
     public enum Content: Sendable { case json, text }
 
@@ -71,9 +71,7 @@ public final class MQTTClient: @unchecked Sendable {   // libmosquitto is thread
         var connects = 0
         var acknowledged = 0
         var stopping = false
-        var started = false
         var lastLoggedFailure: Int32?
-        var loopEnded = false
     }
     private let state: Mutex<State>
 
@@ -137,20 +135,16 @@ public final class MQTTClient: @unchecked Sendable {   // libmosquitto is thread
         return out
     }
 
-    /// libmosquitto's `loop_forever` returns, ending the network thread, after these errors
-    /// (mosquitto lib/loop.c); a v5 CONNACK refusal surfaces as MOSQ_ERR_PROTOCOL, for example.
-    static let fatalLoopErrors: Set<Int32> = Set([MOSQ_ERR_NOMEM, MOSQ_ERR_PROTOCOL, MOSQ_ERR_INVAL, MOSQ_ERR_NOT_FOUND, MOSQ_ERR_TLS,
-                                                  MOSQ_ERR_PAYLOAD_SIZE, MOSQ_ERR_NOT_SUPPORTED, MOSQ_ERR_AUTH, MOSQ_ERR_ACL_DENIED,
-                                                  MOSQ_ERR_UNKNOWN, MOSQ_ERR_EAI, MOSQ_ERR_PROXY].map(\.rawValue))
-
-    /// Starts a supervisor thread that connects and keeps a network thread running: it retries the
-    /// first connect itself (libmosquitto gives up on some first-connect errors, e.g. DNS), leaves
-    /// ordinary reconnects to libmosquitto, and restarts the network thread, with the same capped
-    /// backoff, when libmosquitto ended it after a fatal error (refused login, TLS failure).
+    /// Starts the network thread: our own thread running libmosquitto's `mosquitto_loop`
+    /// (`mosquitto_threaded_set(true)`, so other threads may publish). Not `mosquitto_loop_start`:
+    /// its `loop_forever` ends the thread silently after "fatal" errors (a v5 login refusal, a TLS
+    /// failure, a DNS error: mosquitto lib/loop.c), and sleeps through reconnect delays that a
+    /// SIGTERM cannot interrupt. Here every failure is retried with the configured capped backoff
+    /// (doubling from reconnect_min_seconds to reconnect_max_seconds), and stop() returns promptly.
     public func start() {
-        let thread = Thread { [self] in supervise() }
-        thread.name = "mqtt-supervisor"
-        connectThread = thread
+        let thread = Thread { [self] in runNetwork() }
+        thread.name = "mqtt-network"
+        networkThread = thread
         thread.start()
     }
 
@@ -162,37 +156,43 @@ public final class MQTTClient: @unchecked Sendable {   // libmosquitto is thread
         while waited < seconds && !isStopping { Thread.sleep(forTimeInterval: 0.05); waited += 0.05 }
     }
 
-    private func supervise() {
+    private static func describe(_ rc: Int32) -> String {
+        rc == MOSQ_ERR_ERRNO.rawValue ? String(cString: strerror(errno)) : String(cString: mosquitto_strerror(rc))
+    }
+
+    private func runNetwork() {
+        mosquitto_threaded_set(mosq, true)
         var delay = Double(settings.reconnectMinSeconds)
         while !isStopping {
-            let rc = mosquitto_connect_async(mosq, settings.host, Int32(settings.port), Int32(settings.keepalive))
-            if rc != MOSQ_ERR_SUCCESS.rawValue {
-                let why = rc == MOSQ_ERR_ERRNO.rawValue ? String(cString: strerror(errno)) : String(cString: mosquitto_strerror(rc))
-                logFailure(rc, "mqtt: cannot connect to \(settings.host):\(settings.port): \(why)")
-                pause(delay)
-                delay = min(delay * 2, Double(settings.reconnectMaxSeconds))
-                continue
+            let connectsBefore = state.withLock { $0.connects }
+            var rc = mosquitto_connect_async(mosq, settings.host, Int32(settings.port), Int32(settings.keepalive))
+            if rc == MOSQ_ERR_SUCCESS.rawValue {
+                // keepalive pings, reads, writes and QoS retries all happen inside mosquitto_loop
+                while !isStopping {
+                    rc = mosquitto_loop(mosq, 100, 1)
+                    if rc != MOSQ_ERR_SUCCESS.rawValue { break }
+                }
             }
-            let running = state.withLock { s -> Bool in
-                guard !s.stopping else { return false }
-                s.loopEnded = false
-                s.started = mosquitto_loop_start(mosq) == MOSQ_ERR_SUCCESS.rawValue
-                return s.started
+            if isStopping { break }
+            // the disconnect callback may already have cleared `connected`: a CONNACK during this attempt tells
+            let connects = state.withLock { s -> Int in
+                s.connected = false
+                return s.connects
             }
-            guard running else {
-                if !isStopping { logger.error("mqtt: could not start the network thread") }
-                pause(delay)
-                continue
+            if connects > connectsBefore {
+                state.withLock { $0.lastLoggedFailure = nil }
+                logger.warning("mqtt: connection lost (\(Self.describe(rc))); reconnecting with backoff up to \(settings.reconnectMaxSeconds) s")
+            } else if state.withLock({ $0.lastLoggedFailure == nil || $0.lastLoggedFailure == rc }) {   // a refusal logs itself
+                logFailure(rc, "mqtt: cannot connect to \(settings.host):\(settings.port): \(Self.describe(rc))")
             }
-            // watch for the network thread ending on a fatal error
-            while !isStopping && !state.withLock({ $0.loopEnded }) { Thread.sleep(forTimeInterval: 0.05) }
-            if isStopping { return }
-            mosquitto_loop_stop(mosq, false)   // joins the finished thread; never called with our lock held
-            state.withLock { $0.started = false }
-            let wasConnected = state.withLock { $0.connects > 0 }
-            delay = wasConnected ? Double(settings.reconnectMinSeconds) : delay
+            if connects > connectsBefore { delay = Double(settings.reconnectMinSeconds) }   // it worked for a while: start over
             pause(delay)
             delay = min(delay * 2, Double(settings.reconnectMaxSeconds))
+        }
+        // clean exit: DISCONNECT (so the broker drops the will), flushed by a few more loop turns
+        if state.withLock({ $0.connected }) {
+            mosquitto_disconnect(mosq)
+            for _ in 0..<20 where mosquitto_loop(mosq, 50, 1) == MOSQ_ERR_SUCCESS.rawValue {}
         }
     }
 
@@ -294,20 +294,7 @@ public final class MQTTClient: @unchecked Sendable {   // libmosquitto is thread
     }
 
     func handleDisconnect(rc: Int32) {
-        let (stopping, wasConnected) = state.withLock { s -> (Bool, Bool) in
-            let was = s.connected
-            s.connected = false
-            if Self.fatalLoopErrors.contains(rc) { s.loopEnded = true }   // the supervisor restarts the thread
-            return (s.stopping, was)
-        }
-        guard !stopping else { return }
-        let why = String(cString: mosquitto_strerror(rc))
-        if wasConnected {
-            state.withLock { $0.lastLoggedFailure = nil }
-            logger.warning("mqtt: connection lost (\(why)); reconnecting with backoff up to \(settings.reconnectMaxSeconds) s")
-        } else if state.withLock({ $0.lastLoggedFailure == nil }) {   // a refusal was already logged for this outage
-            logFailure(rc + 2000, "mqtt: connection to \(settings.host):\(settings.port) failed (\(why))")
-        }
+        state.withLock { $0.connected = false }   // the network thread logs and reconnects
     }
 
     func handlePublished(mid: Int32, reason: Int32) {
@@ -340,10 +327,8 @@ public final class MQTTClient: @unchecked Sendable {   // libmosquitto is thread
             Thread.sleep(forTimeInterval: 0.01)
         }
         state.withLock { $0.stopping = true }
-        while connectThread?.isFinished == false { Thread.sleep(forTimeInterval: 0.01) }   // the supervisor exits first
-        mosquitto_disconnect(mosq)
-        if state.withLock({ $0.started }) { mosquitto_loop_stop(mosq, false) }
-        state.withLock { $0.connected = false; $0.started = false }
+        while networkThread?.isFinished == false { Thread.sleep(forTimeInterval: 0.01) }   // it disconnects cleanly on its way out
+        state.withLock { $0.connected = false }
         return left
     }
 }

@@ -245,6 +245,17 @@ import Track
         pub.stop(timeout: 1)
     }
 
+    /// SIGTERM while the broker is away must not wait out a long reconnect backoff.
+    @Test func stopIsPromptWhileBackingOff() throws {
+        let pub = try Self.publisher(port: try TestBroker.freePort()) { $0.reconnectMinSeconds = 30; $0.reconnectMaxSeconds = 60 }
+        pub.start(cameraStatus: "streaming")
+        pub.publish([], time: 0)
+        usleep(300_000)
+        let t0 = Date()
+        pub.stop(timeout: 0.2)
+        #expect(Date().timeIntervalSince(t0) < 1.5)
+    }
+
     @Test func boundedQueueCountsDropsExactly() {
         var q = OutboundQueue(capacity: 3, policy: .dropOldest)
         for i in 0..<5 { q.push(OutboundMessage(topic: "t", payload: [UInt8(i)])) }
