@@ -179,6 +179,26 @@ import Track
         pub.stop(timeout: 1)
     }
 
+    /// A broker that lost everything (no persistence) gets availability, camera status, summary and
+    /// discovery again on reconnect.
+    @Test func retainedStateIsRepublishedAfterReconnect() throws {
+        let broker = try TestBroker()
+        let pub = try Self.publisher(port: broker.port)
+        pub.start(cameraStatus: "streaming")
+        #expect(waitFor(5) { pub.client.stats.connected })
+        broker.stop()
+        #expect(waitFor(5) { !pub.client.stats.connected })
+        try broker.start()
+        #expect(waitFor(8) { pub.client.stats.connected && pub.client.stats.inflight == 0 })
+        let sub = try TestSubscriber(port: broker.port, topics: ["edgefer/#", "homeassistant/#"])
+        let t = pub.settings.topics
+        #expect(waitFor(3) { sub.messages.filter(\.retained).count >= 4 })
+        #expect(sub.last(on: t.availability)?.payload == "online" && sub.last(on: t.cameraStatus)?.payload == "streaming")
+        #expect(sub.last(on: t.summary)?.json?["faces"] as? Int == 0)
+        #expect(sub.last(on: pub.discovery.topic)?.json?["cmps"] != nil)
+        pub.stop(timeout: 1)
+    }
+
     /// Events keep coming while the broker stops and restarts: those handed over but not acknowledged
     /// are re-sent after the reconnect, so with a large enough queue every event arrives.
     @Test func eventsInFlightDuringABrokerRestartAreResent() throws {
