@@ -77,7 +77,11 @@ import Testing
         let before = notify.messages().count
         ferd.signal(SIGHUP)
         #expect(waitFor(5) { notify.messages().dropFirst(before).contains { $0.hasPrefix("READY=1") } })
-        #expect(notify.messages().dropFirst(before).first?.hasPrefix("RELOADING=1\nMONOTONIC_USEC=") == true)
+        // watchdog pings may interleave; RELOADING=1 must come before the READY=1 that ends the reload
+        let after = Array(notify.messages().dropFirst(before))
+        let reloading = after.firstIndex { $0.hasPrefix("RELOADING=1\nMONOTONIC_USEC=") }
+        let readyAgain = after.firstIndex { $0.hasPrefix("READY=1") }
+        #expect(reloading != nil && readyAgain != nil && reloading! < readyAgain!, "\(after)")
         #expect(ferd.log.contains("reload: \(configPath):2: mqtt.port: expected an integer in 1...65535, got a string \"x\"; keeping the running configuration"))
         let eventsBefore = sub.messages(on: "edgefer/testhost/cam0/events").count
         #expect(waitFor(5) { sub.messages(on: "edgefer/testhost/cam0/events").count > eventsBefore })
