@@ -84,7 +84,7 @@ public final class EventPublisher: @unchecked Sendable {   // used from the daem
     }
 
     public func publishStats(_ stats: DaemonStats) {
-        client.setState(topic: settings.topics.stats, payload: stats.json, retain: false, content: .json)
+        client.publishIfConnected(topic: settings.topics.stats, payload: stats.json)
     }
 
     /// Clean exit: availability `offline` (retained), flush what the broker takes within `timeout`, disconnect.

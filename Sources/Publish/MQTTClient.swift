@@ -224,6 +224,15 @@ public final class MQTTClient: @unchecked Sendable {   // libmosquitto is thread
         }
     }
 
+    /// Publishes a non-retained snapshot (stats) now if connected, else drops it: a stale snapshot
+    /// is worth nothing later, so it neither waits in the event queue nor is re-sent on connect.
+    public func publishIfConnected(topic: String, payload: String) {
+        state.withLock { s in
+            guard s.connected else { return }
+            send(StateMessage(topic: topic, payload: Array(payload.utf8), retain: false, content: .json), &s)
+        }
+    }
+
     /// Republishes every state topic (e.g. when Home Assistant announces `online`).
     public func republishStates() {
         state.withLock { s in
