@@ -51,7 +51,7 @@ public enum ConfigLoader {
         c.camera.width = try r.int("camera.width", c.camera.width, 16...7680)
         c.camera.height = try r.int("camera.height", c.camera.height, 16...4320)
         c.camera.fps = try r.int("camera.fps", c.camera.fps, 1...240)
-        c.camera.pixelFormat = try r.choice("camera.pixel_format", c.camera.pixelFormat, ["auto", "YUYV", "GREY", "MJPEG"])
+        c.camera.pixelFormat = try r.choice("camera.pixel_format", c.camera.pixelFormat, ["auto", "YUYV", "GREY", "MJPG"])
         c.camera.buffers = try r.int("camera.buffers", c.camera.buffers, 2...32)
         c.camera.retryMaxSeconds = try r.int("camera.retry_max_seconds", c.camera.retryMaxSeconds, 1...3600)
 

@@ -11,6 +11,7 @@ public struct FerdConfig: Sendable, Equatable {
         public var width = 640
         public var height = 480
         public var fps = 30
+        /// "auto", or a V4L2 fourcc: "YUYV", "GREY", "MJPG".
         public var pixelFormat = "auto"
         public var buffers = 4
         public var retryMaxSeconds = 30
