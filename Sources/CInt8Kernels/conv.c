@@ -150,6 +150,7 @@ i8k_conv *i8k_conv_create(const i8k_conv_geometry *g, const int8_t *weights, con
     c->epi.mult = mult;
     c->epi.lshift = lsh;
     c->epi.rshift = rsh;
+    c->epi.clamps_negatives = rq->act_min >= rq->output_zero_point;
     c->epi.out_zp = rq->output_zero_point;
     c->epi.act_min = rq->act_min;
     c->epi.act_max = rq->act_max;

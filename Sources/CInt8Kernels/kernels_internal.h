@@ -18,6 +18,9 @@ typedef struct {
      * 16-channel group: add[16], fix[16], total[16], each as 8 even then 8 odd channels. */
     const int64_t *folded;
     int any_lshift;
+    /* act_min >= out_zp (a fused RELU): a negative high-mul result always clamps to act_min, so
+     * the folded rounding may skip its tie correction for negatives (see store16). */
+    int clamps_negatives;
     int32_t out_zp, act_min, act_max;
     i8k_rounding rounding;
 } i8k_epilogue;
