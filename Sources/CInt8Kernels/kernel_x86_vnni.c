@@ -67,7 +67,9 @@ X86_VNNI static inline void store16(__m512i acc, const chan16 *k, const i8k_epil
     x = _mm512_add_epi32(x, _mm512_set1_epi32(e->out_zp));
     x = _mm512_max_epi32(x, _mm512_set1_epi32(e->act_min));
     x = _mm512_min_epi32(x, _mm512_set1_epi32(e->act_max));
-    if (e->table) x = _mm512_i32gather_epi32(_mm512_add_epi32(x, k->table_base), e->table, 4);
+    /* Dword gathers at byte offsets into the byte table (its low byte is the entry): a quarter of
+     * the int32 table's footprint keeps 128-channel tables in L1. */
+    if (e->table8) x = _mm512_i32gather_epi32(_mm512_add_epi32(x, k->table_base), e->table8, 1);
     __m128i bytes = _mm512_cvtepi32_epi8(x);
     if (count >= 16) _mm_storeu_si128((__m128i *)dst, bytes);
     else if (count > 0) _mm_mask_storeu_epi8(dst, (__mmask16)((1u << count) - 1), bytes);

@@ -14,6 +14,7 @@ typedef struct {
     const int32_t *lshift; /* double rounding: left shift max(shift, 0) */
     const int32_t *rshift; /* double rounding: max(-shift, 0); single Q31: 31 - shift */
     const int32_t *table;  /* NULL or [n_pad][256]: fused per-channel map of the clamped output */
+    const int8_t *table8;  /* the same as bytes, 4 readable bytes past the end (dword gathers) */
     /* Double rounding folded into one 64-bit rounding shift (see i8k_fold_double_rounding), per
      * 16-channel group: add[16], fix[16], total[16], each as 8 even then 8 odd channels. */
     const int64_t *folded;
