@@ -92,7 +92,7 @@ i8k_conv *i8k_conv_create(const i8k_conv_geometry *g, const int8_t *weights, con
     size_t packed_bytes = ((size_t)n_pad * kp * kern->elem_bytes + 63) & ~(size_t)63;
     c->packed = aligned_alloc(64, packed_bytes); /* 64-byte rows: no zmm load splits a cache line */
     if (c->packed) memset(c->packed, 0, packed_bytes);
-    size_t nconsts = (size_t)n_pad * 4 + (rq->post_table ? (size_t)n_pad * 256 : 0);
+    size_t nconsts = (size_t)n_pad * 4 + (rq->post_table ? (size_t)n_pad * (256 + 64) + 1 : 0);
     c->folded = calloc((size_t)(n_pad + 15) / 16 * 48, sizeof(int64_t));
     c->consts = calloc(nconsts, sizeof(int32_t));
     if (!wk || !c->seg_off || !c->packed || !c->consts || !c->folded) {
@@ -142,14 +142,17 @@ i8k_conv *i8k_conv_create(const i8k_conv_geometry *g, const int8_t *weights, con
     }
     if (rq->post_table) {
         int32_t *table = rsh + n_pad;
-        for (size_t i = 0; i < (size_t)n * 256; i++) table[i] = rq->post_table[i];
+        int8_t *table8 = (int8_t *)(table + (size_t)n_pad * 256);
+        for (size_t i = 0; i < (size_t)n * 256; i++) table[i] = table8[i] = rq->post_table[i];
         c->epi.table = table;
+        c->epi.table8 = table8;
     }
     c->epi.folded = c->folded;
     c->epi.comp = comp;
     c->epi.mult = mult;
     c->epi.lshift = lsh;
     c->epi.rshift = rsh;
+    c->epi.clamps_negatives = rq->act_min >= rq->output_zero_point;
     c->epi.out_zp = rq->output_zero_point;
     c->epi.act_min = rq->act_min;
     c->epi.act_max = rq->act_max;
