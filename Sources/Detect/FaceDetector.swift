@@ -226,46 +226,14 @@ public final class FaceDetector {
             scratch.clearDiagonals(count: w + h + 2)
         }
         var cache = (-1, -1)
-        let row = scratch.row, prefix = scratch.prefix
         for r in 0..<h {
-            level.resize.row(ay0 + r, ax0, ax1, src: src, srcStride: srcStride, out: row, rowA: scratch.rowA, rowB: scratch.rowB, cache: &cache)
-            let prev = ii + r * s, cur = prev + s
-            let qprev = sq + r * s, qcur = qprev + s
-            cur[0] = 0
-            qcur[0] = 0
-            var rs: Int32 = 0
-            var rq: UInt32 = 0
-            prefix[0] = 0
-            for x in 0..<w {
-                let v = Int32(row[x])
-                rs &+= v
-                rq &+= UInt32(v * v)
-                cur[x + 1] = prev[x + 1] &+ rs
-                qcur[x + 1] = qprev[x + 1] &+ rq
-                prefix[x + 1] = rs
+            level.resize.row(ay0 + r, ax0, ax1, src: src, srcStride: srcStride, out: scratch.row, rowA: scratch.rowA, rowB: scratch.rowB, cache: &cache)
+            Integrals.addRow(scratch.row, width: w, index: r, stride: s, sum: ii, squares: sq, prefix: scratch.prefix)
+            if tilted {
+                Integrals.addTiltedRow(index: r, width: w, height: h, prefix: scratch.prefix, ascending: scratch.ascending,
+                                       descending: scratch.descending, out: t + (r + 1) * s)
             }
-            if tilted { tiltedRow(r, width: w, height: h, out: t + (r + 1) * s) }
         }
-    }
-
-    /// One row of the tilted integral. T(X, Y) = sum of pixels (x, y) with y < Y and
-    /// |x - X + 1| <= Y - 1 - y (OpenCV's `integral` tilted output, checked against cv2.integral3).
-    /// Row y contributes P_y(min(X+Y-1-y, w)) - P_y(max(X-Y+y, 0)) with P_y its prefix sums, so
-    /// T(X, Y) = Asc[X+Y-1] - Desc[X-Y], two diagonal accumulators updated once per row.
-    @inline(__always)
-    private func tiltedRow(_ y: Int, width w: Int, height h: Int, out: UnsafeMutablePointer<Int32>) {
-        let p = scratch.prefix, asc = scratch.ascending, desc = scratch.descending
-        // asc index c + 1 for c in -1...w+h-1; desc index d + h for d in -h...w.
-        for c in max(y, -1)...(w + h - 1) {
-            let k = min(max(c - y, 0), w)
-            asc[c + 1] &+= p[k]
-        }
-        for d in (-h)...(w - y - 1) {
-            let k = min(max(d + y, 0), w)
-            desc[d + h] &+= p[k]
-        }
-        out[0] = 0
-        for x in 0...w { out[x] = asc[x + y + 1] &- desc[x - y - 1 + h] }
     }
 }
 
