@@ -5,5 +5,5 @@ import ArgumentParser
 struct FerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fer", abstract: "EdgeFER offline tool: data → train → quantize → export; detect, classify, bench.",
-        subcommands: [DetectCommand.self])
+        subcommands: [DetectCommand.self, BenchDetectCommand.self])
 }

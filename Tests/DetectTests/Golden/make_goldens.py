@@ -33,11 +33,11 @@ for name in ['img_000.jpg', 'img_001.jpg', 'img_059.jpg']:
                            'sha256': hashlib.sha256(out.tobytes()).hexdigest()})
 json.dump(resize, open(os.path.join(here, 'resize.json'), 'w'), indent=0)
 
-cases = [('haarcascade_eye_tree_eyeglasses.xml', 'img_059.jpg', 1.1, 0),      # trees + tilted
-         ('haarcascade_frontalcatface_extended.xml', 'img_076.jpg', 1.1, 0),  # trees + tilted
-         ('haarcascade_upperbody.xml', 'img_059.jpg', 1.1, 0),                # tilted stumps
+cases = [('haarcascade_eye_tree_eyeglasses.xml', 'img_013.jpg', 1.1, 0),      # trees + tilted
+         ('haarcascade_frontalcatface_extended.xml', 'img_008.jpg', 1.1, 0),  # trees + tilted
+         ('haarcascade_upperbody.xml', 'img_006.jpg', 1.1, 0),                # tilted stumps
          ('haarcascade_smile.xml', 'img_001.jpg', 1.2, 0),                     # tilted stumps
-         ('haarcascade_licence_plate_rus_16stages.xml', 'img_037.jpg', 1.1, 0),  # old format
+         ('haarcascade_licence_plate_rus_16stages.xml', 'img_001.jpg', 1.1, 0),  # old format
          ('haarcascade_frontalface_alt.xml', 'img_002.jpg', 1.2, 0)]
 detections = []
 for casc, name, sf, minsize in cases:
