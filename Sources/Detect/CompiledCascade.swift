@@ -1,22 +1,24 @@
 /// A Haar feature with its rectangle corners turned into offsets for one integral-image row
 /// stride (OpenCV's `OptFeature::setOffsets`), so each rectangle sum is 4 loads.
 /// Unused rectangles have weight 0 and all offsets 0.
+/// Offsets are Int32 to keep a stump at 72 bytes (the scan is bound by walking these records).
 struct OptFeature {
-    var a0 = 0, a1 = 0, a2 = 0, a3 = 0
-    var b0 = 0, b1 = 0, b2 = 0, b3 = 0
-    var c0 = 0, c1 = 0, c2 = 0, c3 = 0
+    var a0: Int32 = 0, a1: Int32 = 0, a2: Int32 = 0, a3: Int32 = 0
+    var b0: Int32 = 0, b1: Int32 = 0, b2: Int32 = 0, b3: Int32 = 0
+    var c0: Int32 = 0, c1: Int32 = 0, c2: Int32 = 0, c3: Int32 = 0
     var w0: Float = 0, w1: Float = 0, w2: Float = 0
 
     /// `tiltedOffset` is where the tilted plane starts in the integral buffer.
     init(_ f: Cascade.Feature, stride s: Int, tiltedOffset: Int) {
-        func corners(_ r: Cascade.WeightedRect) -> (Int, Int, Int, Int) {
+        func corners(_ r: Cascade.WeightedRect) -> (Int32, Int32, Int32, Int32) {
             if f.tilted {
                 // cascadedetect.hpp CV_TILTED_OFS: (x,y), (x-h,y+h), (x+w,y+w), (x+w-h,y+w+h).
-                return (tiltedOffset + r.x + s * r.y, tiltedOffset + r.x - r.height + s * (r.y + r.height),
-                        tiltedOffset + r.x + r.width + s * (r.y + r.width),
-                        tiltedOffset + r.x + r.width - r.height + s * (r.y + r.width + r.height))
+                return (Int32(tiltedOffset + r.x + s * r.y), Int32(tiltedOffset + r.x - r.height + s * (r.y + r.height)),
+                        Int32(tiltedOffset + r.x + r.width + s * (r.y + r.width)),
+                        Int32(tiltedOffset + r.x + r.width - r.height + s * (r.y + r.width + r.height)))
             }
-            return (r.x + s * r.y, r.x + r.width + s * r.y, r.x + s * (r.y + r.height), r.x + r.width + s * (r.y + r.height))
+            return (Int32(r.x + s * r.y), Int32(r.x + r.width + s * r.y), Int32(r.x + s * (r.y + r.height)),
+                    Int32(r.x + r.width + s * (r.y + r.height)))
         }
         let r = f.rects
         (a0, a1, a2, a3) = corners(r[0]); w0 = r[0].weight
@@ -28,8 +30,9 @@ struct OptFeature {
     /// (`HaarEvaluator::OptFeature::calc`). Sums wrap like OpenCV's int32 integrals.
     @inline(__always)
     func value(_ p: UnsafePointer<Int32>) -> Float {
-        var r = w0 * Float(p[a0] &- p[a1] &- p[a2] &+ p[a3]) + w1 * Float(p[b0] &- p[b1] &- p[b2] &+ p[b3])
-        if w2 != 0 { r += w2 * Float(p[c0] &- p[c1] &- p[c2] &+ p[c3]) }
+        var r = w0 * Float(p[Int(a0)] &- p[Int(a1)] &- p[Int(a2)] &+ p[Int(a3)])
+            + w1 * Float(p[Int(b0)] &- p[Int(b1)] &- p[Int(b2)] &+ p[Int(b3)])
+        if w2 != 0 { r += w2 * Float(p[Int(c0)] &- p[Int(c1)] &- p[Int(c2)] &+ p[Int(c3)]) }
         return r
     }
 }

@@ -33,6 +33,7 @@ public final class FaceDetector {
     private var scratch = ScanScratch()
     private var candidates: [CandidateBuffer] = []
     private var grouper = RectangleGrouper()
+    private var raw: [Rect] = []
 
     public init(cascade: Cascade, parameters: DetectionParameters = DetectionParameters()) {
         self.cascade = cascade
@@ -53,24 +54,25 @@ public final class FaceDetector {
 
     /// The objects found in `image`, OpenCV-compatible.
     public func detect(_ image: GrayImage) -> [Rect] {
-        let raw = detectCandidates(image, regions: nil)
-        return finish(raw, image: image)
+        detectCandidates(image, regions: nil)
+        return finish(image: image)
     }
 
     /// Scans only around `regions` (e.g. faces known from the previous frame): windows whose
     /// level position lies in each region grown by half its size on every side, at scales whose
     /// window is between 0.5x and 2x the region's size. Grouping is as for a full scan.
     public func detect(_ image: GrayImage, around regions: [Rect]) -> [Rect] {
-        let raw = detectCandidates(image, regions: regions)
-        return finish(raw, image: image)
+        detectCandidates(image, regions: regions)
+        return finish(image: image)
     }
 
     /// The raw window hits before grouping (for tests and tools).
     public func candidates(_ image: GrayImage) -> [Rect] {
         detectCandidates(image, regions: nil)
+        return raw
     }
 
-    private func finish(_ raw: [Rect], image: GrayImage) -> [Rect] {
+    private func finish(image: GrayImage) -> [Rect] {
         let grouped = grouper.group(raw, groupThreshold: parameters.minNeighbors, eps: 0.2)
         var out: [Rect] = []
         out.reserveCapacity(grouped.count)
@@ -109,6 +111,7 @@ public final class FaceDetector {
         let newStride = (levels.map(\.width).max() ?? 0) + 1
         let newRows = (levels.map(\.height).max() ?? 0) + 1
         let planes = tilted ? 2 : 1
+        precondition(newStride * newRows * planes < Int(Int32.max), "image too large for 32-bit integral offsets")
         if newStride * newRows * planes > capacity {
             integral?.deallocate(); squares?.deallocate()
             capacity = newStride * newRows * planes
@@ -127,10 +130,12 @@ public final class FaceDetector {
 
     // MARK: - Scan
 
-    private func detectCandidates(_ image: GrayImage, regions: [Rect]?) -> [Rect] {
+    /// Fills `raw` with the window hits of all levels (before grouping).
+    private func detectCandidates(_ image: GrayImage, regions: [Rect]?) {
         prepare(width: image.width, height: image.height)
         for c in candidates { c.count = 0 }
-        guard !levels.isEmpty, let compiled else { return [] }
+        raw.removeAll(keepingCapacity: true)
+        guard !levels.isEmpty, let compiled else { return }
         image.pixels.withUnsafeBufferPointer { px in
             let src = px.baseAddress!
             for li in levels.indices {
@@ -142,10 +147,7 @@ public final class FaceDetector {
                 }
             }
         }
-        var raw: [Rect] = []
-        raw.reserveCapacity(candidates.reduce(0) { $0 + $1.count })
         for c in candidates { raw.append(contentsOf: UnsafeBufferPointer(start: c.storage, count: c.count)) }
-        return raw
     }
 
     /// The level-space rectangles (x0, y0, x1, y1) to scan for tracked regions at one level;

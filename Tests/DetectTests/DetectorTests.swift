@@ -84,3 +84,19 @@ func degenerateImages(_ c: (Int, Int, UInt8)) throws {
     let d = try detector("haarcascade_frontalface_default.xml", scaleFactor: 1.1, minNeighbors: 0, minSize: 0)
     #expect(d.detect(GrayImage(width: c.0, height: c.1, pixels: [UInt8](repeating: c.2, count: c.0 * c.1))).isEmpty)
 }
+
+/// A full scan every N frames, region scans in between, the same faces throughout.
+@Test func trackingDetectorAlternatesScans() throws {
+    let gray = try SharedData.gray("images/img_000.jpg")
+    let tracker = TrackingDetector(detector: try detector("haarcascade_frontalface_default.xml", scaleFactor: 1.1, minNeighbors: 3, minSize: 24),
+                                   fullScanInterval: 3)
+    var kinds: [Bool] = []
+    var first: [Rect] = []
+    for frame in 0..<5 {
+        let faces = tracker.detect(gray)
+        kinds.append(tracker.lastScanWasFull)
+        if frame == 0 { first = faces }
+        for face in first { #expect(faces.contains { $0.iou(face) >= 0.9 }, "frame \(frame): \(face) lost") }
+    }
+    #expect(kinds == [true, false, false, true, false])
+}
