@@ -37,12 +37,13 @@ struct OptFeature {
     }
 }
 
-/// A stump (single-node tree) with its feature inlined, for `predictOrderedStump`.
+/// A stump (single-node tree) with its feature inlined, for `predictOrderedStump`. Leaves are
+/// fixed-point integers (see `CompiledCascade.leafShift`), so stage sums are exact integer adds.
 struct OptStump {
     var feature: OptFeature
     var threshold: Float
-    var left: Float
-    var right: Float
+    var left: Int64
+    var right: Int64
 }
 
 /// A tree node with its feature inlined; children > 0 are node indices, <= 0 leaf indices.
@@ -62,6 +63,9 @@ struct CompiledCascade {
     let leaves: [Float]
     let stageTreeCounts: [Int32]
     let stageThresholds: [Double]
+    /// Stage thresholds for the fixed-point stump path: sum < t  <=>  sumFixed < ceil(t * 2^leafShift).
+    let stageThresholdsFixed: [Int64]
+    /// True when all trees are stumps and their sums can be done exactly in integers.
     let isStump: Bool
     /// Offsets of the variance rectangle (1, 1, w-2, h-2) and its area.
     let norm: (Int, Int, Int, Int)
@@ -69,17 +73,24 @@ struct CompiledCascade {
 
     init(_ c: Cascade, stride s: Int, tiltedOffset: Int) {
         stride = s
-        isStump = c.isStumpBased
+        let shift = CompiledCascade.leafShift(c)
+        isStump = c.isStumpBased && shift != nil
         let feats = c.features.map { OptFeature($0, stride: s, tiltedOffset: tiltedOffset) }
-        if isStump {
+        if isStump, let shift {
+            let scale = Double(sign: .plus, exponent: shift, significand: 1)
             stumps = c.trees.map { t in
                 let n = c.nodes[t.firstNode]
                 return OptStump(feature: feats[n.featureIndex], threshold: n.threshold,
-                                left: c.leaves[t.firstLeaf], right: c.leaves[t.firstLeaf + 1])
+                                left: Int64(Double(c.leaves[t.firstLeaf]) * scale), right: Int64(Double(c.leaves[t.firstLeaf + 1]) * scale))
+            }
+            stageThresholdsFixed = c.stages.map { st in
+                let v = (Double(st.threshold) * scale).rounded(.up)
+                return Int64(min(max(v, -0x1p62), 0x1p62))
             }
             nodes = []
         } else {
             stumps = []
+            stageThresholdsFixed = []
             nodes = c.nodes.map { OptNode(feature: feats[$0.featureIndex], threshold: $0.threshold, left: Int32($0.left), right: Int32($0.right)) }
         }
         treeNodeCounts = c.trees.map { Int32($0.nodeCount) }
@@ -89,5 +100,26 @@ struct CompiledCascade {
         let w = c.windowWidth, h = c.windowHeight
         norm = (1 + s * 1, (w - 1) + s * 1, 1 + s * (h - 1), (w - 1) + s * (h - 1))
         normArea = Double((w - 2) * (h - 2))
+    }
+
+    /// OpenCV sums a stage's float leaves in double. When every leaf is a multiple of 2^-k and
+    /// every partial sum stays below 2^(52-k) in magnitude, those double additions are exact, so
+    /// integer sums of leaf * 2^k give the same comparisons with no rounding and 1-cycle adds.
+    /// Returns k, or nil when the bound fails (the tree path in double is used then). Debian's
+    /// cascades need at most 46 bits (haarcascade_frontalface_default: leaf ulp 2^-38, stage sums < 207).
+    static func leafShift(_ c: Cascade) -> Int? {
+        var k = Int.min
+        for v in c.leaves where v != 0 { k = max(k, -Int(v.ulp.exponent)) }
+        if k == Int.min { k = 0 }
+        guard k <= 200 else { return nil }
+        let scale = Double(sign: .plus, exponent: k, significand: 1)
+        for st in c.stages {
+            var bound = 0.0
+            for t in c.trees[st.firstTree..<(st.firstTree + st.treeCount)] {
+                bound += c.leaves[t.firstLeaf...(t.firstLeaf + t.nodeCount)].map { abs(Double($0)) }.max() ?? 0
+            }
+            guard bound * scale < 0x1p51 else { return nil }
+        }
+        return k
     }
 }

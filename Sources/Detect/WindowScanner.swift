@@ -59,20 +59,21 @@ struct WindowScanner: @unchecked Sendable {
         return compiled.isStump ? stumps(p, factor) : trees(p, factor)
     }
 
-    /// predictOrderedStump: stage sums in double, feature values in float.
+    /// predictOrderedStump: feature values in float; stage sums exact in fixed point (equal to
+    /// OpenCV's double sums, see `CompiledCascade.leafShift`).
     @inline(__always)
     private func stumps(_ p: UnsafePointer<Int32>, _ factor: Float) -> WindowResult {
         compiled.stumps.withUnsafeBufferPointer { st in
             compiled.stageTreeCounts.withUnsafeBufferPointer { counts in
-                compiled.stageThresholds.withUnsafeBufferPointer { thresholds in
+                compiled.stageThresholdsFixed.withUnsafeBufferPointer { thresholds in
                     var k = 0
                     for s in 0..<counts.count {
-                        var sum = 0.0
+                        var sum: Int64 = 0
                         let end = k + Int(counts[s])
                         while k < end {
                             let stump = st[k]
                             let v = stump.feature.value(p) * factor
-                            sum += Double(v < stump.threshold ? stump.left : stump.right)
+                            sum &+= v < stump.threshold ? stump.left : stump.right
                             k += 1
                         }
                         if sum < thresholds[s] { return .rejected(stage: s) }

@@ -31,8 +31,9 @@ struct BenchDetectCommand: ParsableCommand {
         defer { try? FileManager.default.removeItem(at: dir) }
         let threadCounts = threads.split(separator: ",").compactMap { Int($0) }
         print("cascade \(URL(fileURLWithPath: cascade).lastPathComponent), scaleFactor \(scaleFactor), minNeighbors \(minNeighbors), minSize \(minSize), \(iterations) runs")
-        print("times in ms as median/min; ratio = ours/OpenCV of the medians (of the minimums)")
-        print("frame     threads  ours med/min    opencv med/min   ratio         boxes")
+        print("wall ms as median/min; ratio = ours/OpenCV of the medians (of the minimums);")
+        print("cpu = median thread CPU ms at 1 thread (robust when the machine is loaded) and its ratio")
+        print("frame     threads  ours med/min    opencv med/min   ratio          cpu ours/opencv  ratio  boxes")
         for size in sizes.split(separator: ",") {
             let wh = size.split(separator: "x").compactMap { Int($0) }
             guard wh.count == 2 else { throw ValidationError("bad size \(size)") }
@@ -43,17 +44,20 @@ struct BenchDetectCommand: ParsableCommand {
                 let detector = FaceDetector(cascade: model, parameters: DetectionParameters(
                     scaleFactor: scaleFactor, minNeighbors: minNeighbors, minSize: Size(width: minSize, height: minSize), threads: t))
                 let boxes = detector.detect(frame)
-                var times: [Double] = []
+                var times: [Double] = [], cpu: [Double] = []
                 for _ in 0..<iterations {
-                    let start = DispatchTime.now().uptimeNanoseconds
+                    let start = DispatchTime.now().uptimeNanoseconds, cpuStart = threadCPUms()
                     _ = detector.detect(frame)
                     times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                    cpu.append(threadCPUms() - cpuStart)
                 }
+                let cpuMedian = cpu.sorted()[cpu.count / 2]
                 let ours = times.sorted()[times.count / 2], oursMin = times.min() ?? 0
                 var line = "\(size.padding(toLength: 9, withPad: " ", startingAt: 0)) \(t)        " + String(format: "%6.2f/%6.2f", ours, oursMin)
                 if !python.isEmpty, let cv = try runOpenCV(pgm.path, threads: t) {
                     let same = cv.boxes == boxes.map { [$0.x, $0.y, $0.width, $0.height] }.sorted { $0.lexicographicallyPrecedes($1) }
                     line += String(format: "  %7.2f/%7.2f  %4.2fx (%4.2fx)  ", cv.ms, cv.msMin, ours / cv.ms, oursMin / cv.msMin)
+                    line += t == 1 ? String(format: "%7.2f/%7.2f  %4.2fx  ", cpuMedian, cv.cpuMs, cpuMedian / cv.cpuMs) : String(repeating: " ", count: 24)
                     line += "\(same ? "identical" : "DIFFERENT") (\(boxes.count))"
                 } else {
                     line += "  (no OpenCV)  \(boxes.count) boxes"
@@ -76,7 +80,13 @@ struct BenchDetectCommand: ParsableCommand {
         }
     }
 
-    private func runOpenCV(_ frame: String, threads: Int) throws -> (ms: Double, msMin: Double, boxes: [[Int]])? {
+    private func threadCPUms() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) * 1e3 + Double(ts.tv_nsec) / 1e6
+    }
+
+    private func runOpenCV(_ frame: String, threads: Int) throws -> (ms: Double, msMin: Double, cpuMs: Double, boxes: [[Int]])? {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
         p.arguments = [opencvScript, cascade, "\(scaleFactor)", "\(minNeighbors)", "\(minSize)", "\(threads)", "\(iterations)", frame]
@@ -87,8 +97,8 @@ struct BenchDetectCommand: ParsableCommand {
         p.waitUntilExit()
         guard p.terminationStatus == 0,
               let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let ms = obj["ms_median"] as? Double, let msMin = obj["ms_min"] as? Double,
+              let ms = obj["ms_median"] as? Double, let msMin = obj["ms_min"] as? Double, let cpuMs = obj["cpu_ms_median"] as? Double,
               let boxes = obj["boxes"] as? [[Int]] else { return nil }
-        return (ms, msMin, boxes)
+        return (ms, msMin, cpuMs, boxes)
     }
 }
