@@ -19,7 +19,7 @@ struct WindowScanner: @unchecked Sendable {
 
     /// Scans window rows `rows` (row i is y = yStart + i*step) of `level`, x from xStart to xLast,
     /// with OpenCV's skip-next-x rule after a stage-0 rejection.
-    func scan(level: FaceDetector.Level, rows: Range<Int>, rowStride: Int, yStart: Int, xStart: Int, xLast: Int,
+    func scan(level: FaceDetector.Level, rows: Range<Int>, yStart: Int, xStart: Int, xLast: Int,
               origin: (Int, Int), into out: CandidateBuffer) {
         let step = level.step
         let sc = level.scale
