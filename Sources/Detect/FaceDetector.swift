@@ -33,6 +33,7 @@ public final class FaceDetector {
     private var workers: [LevelWorker] = []
     private var grouper = RectangleGrouper()
     private var raw: [Rect] = []
+    private let levelQueue = LevelQueue()
 
     public init(cascade: Cascade, parameters: DetectionParameters = DetectionParameters()) {
         self.cascade = cascade
@@ -145,7 +146,8 @@ public final class FaceDetector {
                                     compiled, window: (ww, wh), stride: stride, rows: rows)
                 }
             } else {
-                let queue = LevelQueue(count: levelOrder.count)
+                let queue = levelQueue
+                queue.reset(count: levelOrder.count)
                 let (levels, order, workers, stride, rows) = (self.levels, self.levelOrder, self.workers, self.stride, self.rows)
                 let source = SendablePointer(src), srcStride = image.width
                 DispatchQueue.concurrentPerform(iterations: threads) { t in
@@ -198,9 +200,14 @@ public final class FaceDetector {
 final class LevelQueue: @unchecked Sendable {
     private let lock = NSLock()
     private var nextLevel = 0
-    private let count: Int
+    private var count = 0
 
-    init(count: Int) { self.count = count }
+    func reset(count: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        self.count = count
+        nextLevel = 0
+    }
 
     func next() -> Int? {
         lock.lock()
