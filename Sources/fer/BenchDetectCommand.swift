@@ -21,6 +21,7 @@ struct BenchDetectCommand: ParsableCommand {
     @Option(help: "Python with opencv-python-headless<5 (scripts/bench_detect.sh sets it up); empty = ours only.")
     var python = ".venv/bin/python"
     @Option(help: "The OpenCV timing script.") var opencvScript = "scripts/bench_detect_opencv.py"
+    @Flag(inversion: .prefixedNo, help: "Also time the tracking-mode region scan.") var regionScan = true
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: image) else { throw ValidationError("cannot read \(image)") }
@@ -63,7 +64,7 @@ struct BenchDetectCommand: ParsableCommand {
                     line += "  (no OpenCV)  \(boxes.count) boxes"
                 }
                 print(line)
-                if t == threadCounts.first {
+                if regionScan && t == threadCounts.first {
                     // Tracking mode: only the regions around the faces just found.
                     var regionTimes: [Double] = []
                     for _ in 0..<iterations {
