@@ -12,4 +12,5 @@ struct FerCommand: ParsableCommand {
             BenchCommand.self,
             DataCommand.self,
         ])
+        subcommands: [DetectCommand.self, BenchDetectCommand.self])
 }
