@@ -62,8 +62,9 @@ public final class Conv2DLayer: Layer {
     public let bias: Parameter
     /// False for the first layer: its input gradient is never needed.
     public var needsInputGradient = true
-    private var col = FloatBuffer(count: 0)
-    private var chunk = 1
+    private var scratch = FloatBuffer(count: 0)
+    private var reservedBatch = 0
+    private var reservedThreads = 0
 
     init(name: String, input: Shape3, filters: Int, kernel k: Int, activation: Activation) {
         self.name = name
@@ -78,26 +79,31 @@ public final class Conv2DLayer: Layer {
     public var parameters: [Parameter] { [kernel, bias] }
 
     public func reserve(batch: Int) {
-        chunk = conv2dChunk(batch: batch, height: inputShape.height, width: inputShape.width,
-                            cin: inputShape.channels, k: kernelSize)
-        let need = chunk * inputShape.height * inputShape.width * kernelSize * kernelSize * inputShape.channels
-        if col.count < need { col = FloatBuffer(count: need) }
+        reservedBatch = max(reservedBatch, batch)
+    }
+
+    /// Scratch for `n` samples on `threads` workers (grown, never shrunk).
+    private func scratchPointer(_ n: Int, threads: Int) -> UnsafeMutablePointer<Float> {
+        let need = ConvScratchLayout.count(batch: n, height: inputShape.height, width: inputShape.width,
+                                           cin: inputShape.channels, cout: outputShape.channels, k: kernelSize,
+                                           threads: threads)
+        if scratch.count < need { scratch = FloatBuffer(count: need) }
+        return scratch.pointer
     }
 
     public func forward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, _ n: Int, training: Bool,
                         context: inout LayerContext) {
-        conv2dForward(out, col.pointer, inp, kernel.value.pointer, bias.value.pointer, n, inputShape.height,
-                      inputShape.width, inputShape.channels, outputShape.channels, kernelSize,
-                      chunk: min(chunk, n), threads: context.threads)
-        if activation == .relu { reluForward(out, out, n * outputShape.count, threads: context.threads) }
+        conv2dForward(out, scratchPointer(n, threads: context.threads), inp, kernel.value.pointer, bias.value.pointer,
+                      n, inputShape.height, inputShape.width, inputShape.channels, outputShape.channels, kernelSize,
+                      relu: activation == .relu, threads: context.threads)
     }
 
     public func backward(_ dinp: UnsafeMutablePointer<Float>?, _ dout: UnsafeMutablePointer<Float>,
                          _ out: UnsafePointer<Float>, _ inp: UnsafePointer<Float>, _ n: Int, context: inout LayerContext) {
-        if activation == .relu { maskReLUInPlace(dout, out, n * outputShape.count, threads: context.threads) }
-        conv2dBackward(needsInputGradient ? dinp : nil, kernel.gradient.pointer, bias.gradient.pointer, col.pointer,
-                       dout, inp, kernel.value.pointer, n, inputShape.height, inputShape.width, inputShape.channels,
-                       outputShape.channels, kernelSize, chunk: min(chunk, n), threads: context.threads)
+        conv2dBackward(needsInputGradient ? dinp : nil, kernel.gradient.pointer, bias.gradient.pointer,
+                       scratchPointer(n, threads: context.threads), dout, out, inp, kernel.value.pointer, n,
+                       inputShape.height, inputShape.width, inputShape.channels, outputShape.channels, kernelSize,
+                       relu: activation == .relu, threads: context.threads)
     }
 }
 

@@ -10,6 +10,9 @@ public final class Model {
     public private(set) var threads: Int
     /// The dropout stream (saved in checkpoints).
     public var random: TrainRandom
+    /// When true, forward/backward add each layer's wall time to `layerSeconds` (forward, backward).
+    public var profiling = false
+    public private(set) var layerSeconds: [(forward: Double, backward: Double)] = []
     private var capacity = 0
     // activations[0] is the input; activations[i+1] the output of layer i; gradients alike.
     private var activations: [FloatBuffer] = []
@@ -63,10 +66,11 @@ public final class Model {
         setThreads(self.threads)
     }
 
-    /// Sets the worker count for this model's loops and for OpenBLAS (process-wide).
+    /// Sets the worker count for this model's loops. OpenBLAS itself runs single-threaded
+    /// (process-wide setting): our workers each call it on their own part of the batch.
     public func setThreads(_ n: Int) {
         threads = max(1, n)
-        openblas_set_num_threads(Int32(threads))
+        openblas_set_num_threads(1)
     }
 
     public var inputShape: Shape3 { spec.input }
@@ -100,8 +104,11 @@ public final class Model {
         reserve(batch: n)
         activations[0].pointer.update(from: input, count: n * spec.input.count)
         var context = LayerContext(threads: threads, random: random)
+        if profiling && layerSeconds.count != layers.count { layerSeconds = Array(repeating: (0, 0), count: layers.count) }
         for (i, layer) in layers.enumerated() {
+            let t0 = profiling ? DispatchTime.now().uptimeNanoseconds : 0
             layer.forward(activations[i + 1].pointer, activations[i].pointer, n, training: training, context: &context)
+            if profiling { layerSeconds[i].forward += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
         }
         random = context.random
         return UnsafePointer(activations[layers.count].pointer)
@@ -116,9 +123,11 @@ public final class Model {
         var context = LayerContext(threads: threads, random: random)
         for i in stride(from: layers.count - 1, through: 0, by: -1) {
             let dinp: UnsafeMutablePointer<Float>? = i > 0 ? gradients[i].pointer : nil
+            let t0 = profiling ? DispatchTime.now().uptimeNanoseconds : 0
             dinp?.update(repeating: 0, count: n * layers[i].inputShape.count)
             layers[i].backward(dinp, gradients[i + 1].pointer, activations[i + 1].pointer, activations[i].pointer, n,
                                context: &context)
+            if profiling { layerSeconds[i].backward += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
         }
     }
 

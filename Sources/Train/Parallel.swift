@@ -25,3 +25,15 @@ func parallelFor(_ count: Int, threads: Int, minimumPerThread: Int = 1, _ body: 
 func partRange(_ part: Int, of parts: Int, count: Int) -> Range<Int> {
     (count * part / parts)..<(count * (part + 1) / parts)
 }
+
+/// Runs `body(part)` for each part in `0..<parts`, concurrently when parts > 1.
+func parallelParts(_ parts: Int, _ body: (Int) -> Void) {
+    if parts <= 1 {
+        if parts == 1 { body(0) }
+        return
+    }
+    withoutActuallyEscaping(body) { work in
+        let box = UnsafeSendableBox(value: work)
+        DispatchQueue.concurrentPerform(iterations: parts) { box.value($0) }
+    }
+}

@@ -5,5 +5,7 @@ import ArgumentParser
 struct FerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fer", abstract: "EdgeFER offline tool: data → train → quantize → export; detect, classify, bench.",
-        subcommands: [])
+        subcommands: [
+            BenchTrainCommand.self,
+        ])
 }

@@ -71,19 +71,19 @@ func trainConv2DGradients(_ c: ConvCase) {
     var weight = randomValues(c.k * c.k * c.cin * c.cout, seed: 2)
     var bias = randomValues(c.cout, seed: 3)
     let r = randomValues(outCount, seed: 4)
-    let kdim = c.k * c.k * c.cin
-    // chunk 1 forces the multi-chunk path whenever n > 1.
-    let chunk = 1
-    var col = [Float](repeating: 0, count: chunk * c.h * c.w * kdim)
+    // Two workers: the batch split and the ordered sum of weight-gradient partials are exercised.
+    var scratch = [Float](repeating: 0, count: ConvScratchLayout.count(batch: c.n, height: c.h, width: c.w, cin: c.cin,
+                                                                       cout: c.cout, k: c.k, threads: 2))
     var out = [Float](repeating: 0, count: outCount)
     func objective(_ x: [Float], _ weight: [Float], _ bias: [Float]) -> Double {
-        conv2dForward(&out, &col, x, weight, bias, c.n, c.h, c.w, c.cin, c.cout, c.k, chunk: chunk, threads: 2)
+        conv2dForward(&out, &scratch, x, weight, bias, c.n, c.h, c.w, c.cin, c.cout, c.k, threads: 2)
         return weightedSum(out, r)
     }
     var dx = [Float](repeating: 0, count: inCount)
     var dw = [Float](repeating: 0, count: weight.count)
     var db = [Float](repeating: 0, count: c.cout)
-    conv2dBackward(&dx, &dw, &db, &col, r, x, weight, c.n, c.h, c.w, c.cin, c.cout, c.k, chunk: chunk, threads: 2)
+    var dout = r
+    conv2dBackward(&dx, &dw, &db, &scratch, &dout, nil, x, weight, c.n, c.h, c.w, c.cin, c.cout, c.k, threads: 2)
     let (w0, b0, x0) = (weight, bias, x)
     expectGradientsMatch(dx, variable: &x, "conv dx") { objective($0, w0, b0) }
     expectGradientsMatch(dw, variable: &weight, "conv dw") { objective(x0, $0, b0) }
@@ -96,9 +96,10 @@ func trainConv2DGradients(_ c: ConvCase) {
     for k in [1, 2, 3, 4] {
         let x = randomValues(n * h * w * cin, seed: 11), weight = randomValues(k * k * cin * cout, seed: 12)
         let bias = randomValues(cout, seed: 13)
-        var col = [Float](repeating: 0, count: n * h * w * k * k * cin)
+        var scratch = [Float](repeating: 0, count: ConvScratchLayout.count(batch: n, height: h, width: w, cin: cin,
+                                                                           cout: cout, k: k, threads: 1))
         var out = [Float](repeating: 0, count: n * h * w * cout)
-        conv2dForward(&out, &col, x, weight, bias, n, h, w, cin, cout, k, chunk: n, threads: 1)
+        conv2dForward(&out, &scratch, x, weight, bias, n, h, w, cin, cout, k, threads: 1)
         let pad = (k - 1) / 2
         var worst: Float = 0
         for b in 0..<n { for y in 0..<h { for xx in 0..<w { for o in 0..<cout {

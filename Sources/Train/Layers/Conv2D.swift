@@ -3,134 +3,176 @@ import COpenBLAS
 // Conv2D, stride 1, SAME padding (Keras: pad_total = k-1, the smaller half before), as im2col + sgemm.
 // Legend: N = batch, H/W = spatial size (same in and out), Ci/Co = channels, K = k*k*Ci.
 // The kernel is (k, k, Ci, Co), Keras' layout, so row (ky, kx, ci) of the K x Co matrix is one tap.
+//
+// Threads split the batch into fixed contiguous image ranges; each runs its own single-threaded
+// sgemm calls on its own scratch, and per-thread weight-gradient partials are summed in thread
+// order, so results depend only on the thread count. (OpenBLAS's own threads spin in
+// sched_yield between calls and then compete with ours on a 2-core machine.)
 
-/// Rows of the column matrix processed per sgemm: bounds the scratch to about 32 MiB.
-public func conv2dChunk(batch n: Int, height h: Int, width w: Int, cin: Int, k: Int) -> Int {
-    let perImage = h * w * k * k * cin
-    return max(1, min(n, (8 << 20) / max(perImage, 1)))
+/// Per-thread scratch layout for one conv layer at a given batch size.
+public struct ConvScratchLayout: Sendable, Equatable {
+    /// Images per sgemm call: bounds the column matrix to about 16 MiB per thread.
+    public var chunk: Int
+    public var columns: Int
+    public var weightPartial: Int
+    public var biasPartial: Int
+    public var ones: Int
+    public var perThread: Int { columns + weightPartial + biasPartial + ones }
+
+    public init(batch n: Int, height h: Int, width w: Int, cin: Int, cout: Int, k: Int, threads: Int) {
+        let perImage = h * w * k * k * cin
+        let perThreadImages = (n + threads - 1) / threads
+        chunk = max(1, min(perThreadImages, (4 << 20) / max(perImage, 1)))
+        columns = chunk * perImage
+        weightPartial = k * k * cin * cout
+        biasPartial = cout
+        ones = chunk * h * w
+    }
+
+    /// Floats of scratch `conv2dForward`/`conv2dBackward` need for `threads` workers.
+    public static func count(batch n: Int, height h: Int, width w: Int, cin: Int, cout: Int, k: Int, threads: Int) -> Int {
+        ConvScratchLayout(batch: n, height: h, width: w, cin: cin, cout: cout, k: k, threads: threads).perThread * threads
+    }
 }
 
 /// col: (images, H, W, K); inp: (images, H, W, Ci). Zero outside the image (SAME padding).
 func im2col(_ col: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
-            _ images: Int, _ h: Int, _ w: Int, _ cin: Int, _ k: Int, threads: Int) {
+            _ images: Int, _ h: Int, _ w: Int, _ cin: Int, _ k: Int) {
     let pad = (k - 1) / 2
     let kdim = k * k * cin
-    parallelFor(images * h, threads: threads, minimumPerThread: 8) { rows in
-        for row in rows {
-            let img = row / h, y = row % h
-            for x in 0..<w {
-                var dst = col + ((row * w) + x) * kdim
-                for ky in 0..<k {
-                    let iy = y + ky - pad
-                    for kx in 0..<k {
-                        let ix = x + kx - pad
-                        if iy < 0 || iy >= h || ix < 0 || ix >= w {
-                            dst.update(repeating: 0, count: cin)
-                        } else {
-                            dst.update(from: inp + ((img * h + iy) * w + ix) * cin, count: cin)
-                        }
-                        dst += cin
+    for row in 0..<images * h {
+        let img = row / h, y = row % h
+        for x in 0..<w {
+            var dst = col + ((row * w) + x) * kdim
+            for ky in 0..<k {
+                let iy = y + ky - pad
+                if iy < 0 || iy >= h {
+                    dst.update(repeating: 0, count: k * cin)
+                    dst += k * cin
+                    continue
+                }
+                let src = inp + (img * h + iy) * w * cin
+                for kx in 0..<k {
+                    let ix = x + kx - pad
+                    if ix < 0 || ix >= w {
+                        for c in 0..<cin { dst[c] = 0 }
+                    } else {
+                        let s = src + ix * cin
+                        for c in 0..<cin { dst[c] = s[c] }
                     }
+                    dst += cin
                 }
             }
         }
     }
 }
 
-/// dinp += col2im(dcol), written as a gather so workers own disjoint input pixels.
+/// dinp += col2im(dcol), written as a gather (each input pixel sums its taps).
 /// dinp: (images, H, W, Ci); dcol: (images, H, W, K).
 func col2imAccumulate(_ dinp: UnsafeMutablePointer<Float>, _ dcol: UnsafePointer<Float>,
-                      _ images: Int, _ h: Int, _ w: Int, _ cin: Int, _ k: Int, threads: Int) {
+                      _ images: Int, _ h: Int, _ w: Int, _ cin: Int, _ k: Int) {
     let pad = (k - 1) / 2
     let kdim = k * k * cin
-    parallelFor(images * h, threads: threads, minimumPerThread: 8) { rows in
-        for row in rows {
-            let img = row / h, iy = row % h
-            for ix in 0..<w {
-                let dst = dinp + ((img * h + iy) * w + ix) * cin
-                for ky in 0..<k {
-                    let y = iy + pad - ky
-                    if y < 0 || y >= h { continue }
-                    for kx in 0..<k {
-                        let x = ix + pad - kx
-                        if x < 0 || x >= w { continue }
-                        let src = dcol + ((img * h + y) * w + x) * kdim + (ky * k + kx) * cin
-                        for c in 0..<cin { dst[c] += src[c] }
-                    }
+    for row in 0..<images * h {
+        let img = row / h, iy = row % h
+        for ix in 0..<w {
+            let dst = dinp + ((img * h + iy) * w + ix) * cin
+            for ky in 0..<k {
+                let y = iy + pad - ky
+                if y < 0 || y >= h { continue }
+                for kx in 0..<k {
+                    let x = ix + pad - kx
+                    if x < 0 || x >= w { continue }
+                    let src = dcol + ((img * h + y) * w + x) * kdim + (ky * k + kx) * cin
+                    for c in 0..<cin { dst[c] += src[c] }
                 }
             }
         }
     }
 }
 
-/// out = conv(inp, weight) + bias. out: (N, H, W, Co); col: scratch of chunk*H*W*K;
-/// inp: (N, H, W, Ci); weight: (k, k, Ci, Co); bias: (Co).
-public func conv2dForward(_ out: UnsafeMutablePointer<Float>, _ col: UnsafeMutablePointer<Float>,
+/// out = conv(inp, weight) + bias, then ReLU if `relu`. out: (N, H, W, Co); scratch: at least
+/// `ConvScratchLayout.count(...)` floats; inp: (N, H, W, Ci); weight: (k, k, Ci, Co); bias: (Co).
+public func conv2dForward(_ out: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>,
                           _ inp: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
-                          _ n: Int, _ h: Int, _ w: Int, _ cin: Int, _ cout: Int, _ k: Int, chunk: Int, threads: Int) {
+                          _ n: Int, _ h: Int, _ w: Int, _ cin: Int, _ cout: Int, _ k: Int, relu: Bool = false,
+                          threads: Int) {
+    let layout = ConvScratchLayout(batch: n, height: h, width: w, cin: cin, cout: cout, k: k, threads: threads)
     let kdim = k * k * cin, hw = h * w
-    var start = 0
-    while start < n {
-        let images = min(chunk, n - start)
-        let m = images * hw
-        let dst = out + start * hw * cout
-        im2col(col, inp + start * hw * cin, images, h, w, cin, k, threads: threads)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(cout), Int32(kdim),
-                    1, col, Int32(kdim), weight, Int32(cout), 0, dst, Int32(cout))
-        parallelFor(m, threads: threads, minimumPerThread: 256) { rows in
-            for r in rows {
-                let o = dst + r * cout
-                for c in 0..<cout { o[c] += bias[c] }
+    let parts = min(threads, max(n, 1))
+    parallelParts(parts) { t in
+        let images = partRange(t, of: parts, count: n)
+        let col = scratch + t * layout.perThread
+        var start = images.lowerBound
+        while start < images.upperBound {
+            let count = min(layout.chunk, images.upperBound - start)
+            let m = count * hw
+            let dst = out + start * hw * cout
+            im2col(col, inp + start * hw * cin, count, h, w, cin, k)
+            for r in 0..<m { (dst + r * cout).update(from: bias, count: cout) }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(cout), Int32(kdim),
+                        1, col, Int32(kdim), weight, Int32(cout), 1, dst, Int32(cout))
+            if relu {
+                for i in 0..<m * cout { dst[i] = max(dst[i], 0) }
             }
+            start += count
         }
-        start += images
     }
 }
 
-/// dweight += inp^T-patches x dout, dbias += sum(dout), dinp += (if given) dout x weight^T folded back.
-/// dout: (N, H, W, Co); inp: (N, H, W, Ci); col: scratch of chunk*H*W*K.
+/// dweight += patches^T x dout, dbias += sum(dout), dinp += (if given) dout x weight^T folded back.
+/// When `relu`, dout is first masked where out <= 0 (in place). dout, out: (N, H, W, Co);
+/// inp: (N, H, W, Ci); scratch as for `conv2dForward`.
 public func conv2dBackward(_ dinp: UnsafeMutablePointer<Float>?, _ dweight: UnsafeMutablePointer<Float>,
-                           _ dbias: UnsafeMutablePointer<Float>, _ col: UnsafeMutablePointer<Float>,
-                           _ dout: UnsafePointer<Float>, _ inp: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
-                           _ n: Int, _ h: Int, _ w: Int, _ cin: Int, _ cout: Int, _ k: Int, chunk: Int, threads: Int) {
+                           _ dbias: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>,
+                           _ dout: UnsafeMutablePointer<Float>, _ out: UnsafePointer<Float>?, _ inp: UnsafePointer<Float>,
+                           _ weight: UnsafePointer<Float>, _ n: Int, _ h: Int, _ w: Int, _ cin: Int, _ cout: Int,
+                           _ k: Int, relu: Bool = false, threads: Int) {
+    let layout = ConvScratchLayout(batch: n, height: h, width: w, cin: cin, cout: cout, k: k, threads: threads)
     let kdim = k * k * cin, hw = h * w
-    biasGradient(dbias, dout, rows: n * hw, channels: cout, threads: threads)
-    var start = 0
-    while start < n {
-        let images = min(chunk, n - start)
-        let m = images * hw
-        let g = dout + start * hw * cout
-        im2col(col, inp + start * hw * cin, images, h, w, cin, k, threads: threads)
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(kdim), Int32(cout), Int32(m),
-                    1, col, Int32(kdim), g, Int32(cout), 1, dweight, Int32(cout))
-        if let dinp {
-            // The patches are no longer needed: reuse the scratch for d(col).
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(kdim), Int32(cout),
-                        1, g, Int32(cout), weight, Int32(cout), 0, col, Int32(kdim))
-            col2imAccumulate(dinp + start * hw * cin, col, images, h, w, cin, k, threads: threads)
+    let parts = min(threads, max(n, 1))
+    parallelParts(parts) { t in
+        let images = partRange(t, of: parts, count: n)
+        let base = scratch + t * layout.perThread
+        let col = base, dw = base + layout.columns, db = dw + layout.weightPartial, ones = db + layout.biasPartial
+        dw.update(repeating: 0, count: layout.weightPartial)
+        db.update(repeating: 0, count: cout)
+        ones.update(repeating: 1, count: layout.ones)
+        var start = images.lowerBound
+        while start < images.upperBound {
+            let count = min(layout.chunk, images.upperBound - start)
+            let m = count * hw
+            let g = dout + start * hw * cout
+            if relu, let out {
+                let o = out + start * hw * cout
+                for i in 0..<m * cout { g[i] = o[i] > 0 ? g[i] : 0 }
+            }
+            cblas_sgemv(CblasRowMajor, CblasTrans, Int32(m), Int32(cout), 1, g, Int32(cout), ones, 1, 1, db, 1)
+            im2col(col, inp + start * hw * cin, count, h, w, cin, k)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(kdim), Int32(cout), Int32(m),
+                        1, col, Int32(kdim), g, Int32(cout), 1, dw, Int32(cout))
+            if let dinp {
+                // The patches are no longer needed: reuse the scratch for d(col).
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(kdim), Int32(cout),
+                            1, g, Int32(cout), weight, Int32(cout), 0, col, Int32(kdim))
+                col2imAccumulate(dinp + start * hw * cin, col, count, h, w, cin, k)
+            }
+            start += count
         }
-        start += images
+    }
+    // Combine the per-thread partials in thread order.
+    for t in 0..<parts {
+        let dw = scratch + t * layout.perThread + layout.columns, db = dw + layout.weightPartial
+        for i in 0..<layout.weightPartial { dweight[i] += dw[i] }
+        for c in 0..<cout { dbias[c] += db[c] }
     }
 }
 
-/// dbias += column sums of dout (rows x channels); per-worker partials in Double, summed in order.
-func biasGradient(_ dbias: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>,
-                  rows: Int, channels: Int, threads: Int) {
-    let parts = max(1, min(threads, rows / 256))
-    var partial = [Double](repeating: 0, count: parts * channels)
-    partial.withUnsafeMutableBufferPointer { acc in
-        let accBase = acc.baseAddress!
-        parallelFor(parts, threads: parts) { ps in
-            for p in ps {
-                let a = accBase + p * channels
-                for r in partRange(p, of: parts, count: rows) {
-                    let row = dout + r * channels
-                    for c in 0..<channels { a[c] += Double(row[c]) }
-                }
-            }
-        }
-    }
-    for p in 0..<parts {
-        for c in 0..<channels { dbias[c] += Float(partial[p * channels + c]) }
+/// dbias += column sums of dout (rows x channels), accumulated in Double.
+func biasGradient(_ dbias: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, rows: Int, channels: Int) {
+    for c in 0..<channels {
+        var s: Double = 0
+        for r in 0..<rows { s += Double(dout[r * channels + c]) }
+        dbias[c] += Float(s)
     }
 }

@@ -18,7 +18,7 @@ public func denseBackward(_ dinp: UnsafeMutablePointer<Float>?, _ dweight: Unsaf
                           _ inp: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ n: Int, _ i: Int, _ o: Int) {
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(i), Int32(o), Int32(n),
                 1, inp, Int32(i), dout, Int32(o), 1, dweight, Int32(o))
-    biasGradient(dbias, dout, rows: n, channels: o, threads: 1)
+    biasGradient(dbias, dout, rows: n, channels: o)
     if let dinp {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(i), Int32(o),
                     1, dout, Int32(o), weight, Int32(o), 1, dinp, Int32(i))

@@ -10,21 +10,24 @@ public func maxPoolForward(_ out: UnsafeMutablePointer<Float>, _ argmax: UnsafeM
         for row in rows {
             let img = row / ho, oy = row % ho
             for ox in 0..<wo {
-                let o = ((img * ho + oy) * wo + ox) * c
-                for ch in 0..<c {
-                    var best = -Float.infinity
-                    var bestIndex = 0
-                    for dy in 0..<p {
-                        for dx in 0..<p {
-                            let i = ((img * h + oy * p + dy) * w + ox * p + dx) * c + ch
-                            if inp[i] > best || (dy == 0 && dx == 0) {
-                                best = inp[i]
-                                bestIndex = i
+                let o = out + ((img * ho + oy) * wo + ox) * c
+                let first = ((img * h + oy * p) * w + ox * p) * c
+                for ch in 0..<c { o[ch] = inp[first + ch] }
+                argmax.map { a in for ch in 0..<c { a[o - out + ch] = Int32(first + ch) } }
+                for dy in 0..<p {
+                    for dx in 0..<p where dy != 0 || dx != 0 {
+                        let start = ((img * h + oy * p + dy) * w + ox * p + dx) * c
+                        let x = inp + start
+                        if let argmax {
+                            let a = argmax + (o - out)
+                            for ch in 0..<c where x[ch] > o[ch] {
+                                o[ch] = x[ch]
+                                a[ch] = Int32(start + ch)
                             }
+                        } else {
+                            for ch in 0..<c { o[ch] = max(o[ch], x[ch]) }
                         }
                     }
-                    out[o + ch] = best
-                    argmax?[o + ch] = Int32(bestIndex)
                 }
             }
         }
@@ -32,7 +35,7 @@ public func maxPoolForward(_ out: UnsafeMutablePointer<Float>, _ argmax: UnsafeM
 }
 
 /// dinp[argmax] += dout. dout, argmax: (N, Ho, Wo, C); windows do not overlap, so workers
-/// splitting output rows write disjoint inputs.
+/// splitting the outputs write disjoint inputs.
 public func maxPoolBackward(_ dinp: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>,
                             _ argmax: UnsafePointer<Int32>, _ count: Int, threads: Int) {
     parallelFor(count, threads: threads, minimumPerThread: 4096) { range in
