@@ -79,7 +79,7 @@ public final class Trainer {
     public func fillBatch(_ source: any TrainingSource, indices: some Collection<Int>, random: inout TrainRandom) {
         precondition(indices.count <= config.batchSize, "more samples than the batch holds")
         source.fill(images: images.pointer, targets: targets.pointer, indices: ArraySlice(indices),
-                    augment: config.augment, random: &random)
+                    augment: config.augment, epoch: epoch, random: &random)
     }
 
     /// Trains one epoch over `source`, calling `progress` after each step.

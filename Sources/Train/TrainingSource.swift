@@ -7,9 +7,9 @@ public protocol TrainingSource {
     /// The hard label of sample i (argmax of its target), for metrics.
     func label(_ i: Int) -> Int
     /// Writes samples `indices` into images (n, H, W, C) and targets (n, classes); `augment`
-    /// asks for on-the-fly augmentation drawn from `random`.
+    /// asks for on-the-fly augmentation, drawn from `random` or decided by (epoch, index).
     func fill(images: UnsafeMutablePointer<Float>, targets: UnsafeMutablePointer<Float>, indices: ArraySlice<Int>,
-              augment: Bool, random: inout TrainRandom)
+              augment: Bool, epoch: Int, random: inout TrainRandom)
 }
 
 /// Samples held in memory (tests, benchmarks, small sets).
@@ -44,7 +44,7 @@ public struct InMemorySource: TrainingSource {
     }
 
     public func fill(images out: UnsafeMutablePointer<Float>, targets outTargets: UnsafeMutablePointer<Float>,
-                     indices: ArraySlice<Int>, augment: Bool, random: inout TrainRandom) {
+                     indices: ArraySlice<Int>, augment: Bool, epoch: Int, random: inout TrainRandom) {
         let s = sampleShape.count
         for (row, i) in indices.enumerated() {
             images.withUnsafeBufferPointer { (out + row * s).update(from: $0.baseAddress! + i * s, count: s) }
