@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // libjpeg behind setjmp/longjmp: Swift cannot use setjmp, and libjpeg's default handler exits.
         .target(name: "CJPEGCodec", dependencies: ["CJPEG"]),
         // int8 GEMM/conv kernels with runtime CPU dispatch (AVX-512 VNNI, AVX2, NEON, scalar).
@@ -45,7 +46,7 @@ let package = Package(
         ]),
 
         // data → train → quantize → export
-        .target(name: "Dataset", dependencies: ["Imaging"]),
+        .target(name: "Dataset", dependencies: ["Imaging", "CZlib"]),
         .target(name: "Train", dependencies: ["Dataset", "COpenBLAS"]),
         .target(name: "Quantize", dependencies: ["Train", "QuantMath", "TFLiteModel", "Inference"]),
 
@@ -63,7 +64,7 @@ let package = Package(
         .testTarget(name: "DetectTests", dependencies: ["Detect", "Imaging"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "TFLiteModel", "QuantMath", "CInt8Kernels", "Recognize"]),
         .testTarget(name: "TrainTests", dependencies: ["Dataset", "Train", "Quantize", "Inference", "TFLiteModel"],
-                    exclude: ["Golden"]),
+                    exclude: ["Golden"]),  // golden files and the scripts that made them, read via #filePath
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Imaging"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Track", "Publish"]),
     ]

@@ -6,6 +6,7 @@ struct FerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fer", abstract: "EdgeFER offline tool: data → train → quantize → export; detect, classify, bench.",
         subcommands: [
+            DataCommand.self,
             BenchTrainCommand.self,
         ])
 }
