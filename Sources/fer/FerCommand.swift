@@ -7,6 +7,8 @@ struct FerCommand: ParsableCommand {
         commandName: "fer", abstract: "EdgeFER offline tool: data → train → quantize → export; detect, classify, bench.",
         subcommands: [
             DataCommand.self,
+            TrainCommand.self,
+            EvalCommand.self,
             BenchTrainCommand.self,
         ])
 }
