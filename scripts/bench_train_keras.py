@@ -57,13 +57,15 @@ x = rng.uniform(0, 1, (args.batch, 64, 64, 1)).astype(np.float32)
 y = np.eye(8, dtype=np.float32)[rng.integers(0, 8, args.batch)]
 for _ in range(args.warmup):
     model.train_on_batch(x, y)
-start = time.perf_counter()
+start, cpu_start = time.perf_counter(), time.process_time()
 for _ in range(args.steps):
     model.train_on_batch(x, y)
 seconds = time.perf_counter() - start
+cpu = time.process_time() - cpu_start
 print(json.dumps({
     "images_per_second": args.batch * args.steps / seconds,
     "seconds_per_step": seconds / args.steps,
+    "images_per_cpu_second": args.batch * args.steps / cpu,
     "tensorflow": tf.__version__, "keras": keras.__version__,
     "threads": args.threads, "batch": args.batch, "steps": args.steps,
 }))

@@ -18,14 +18,16 @@ public protocol Layer: AnyObject {
     /// out: (N, outputShape); inp: (N, inputShape).
     func forward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, _ n: Int, training: Bool,
                  context: inout LayerContext)
-    /// dinp += dL/dinp (if given), parameter gradients +=. dout may be overwritten.
-    /// out/inp are this step's forward output and input.
+    /// dinp += dL/dinp (if given; `=` for layers with `overwritesInputGradient`), parameter
+    /// gradients +=. dout may be overwritten. out/inp are this step's forward output and input.
     func backward(_ dinp: UnsafeMutablePointer<Float>?, _ dout: UnsafeMutablePointer<Float>,
                   _ out: UnsafePointer<Float>, _ inp: UnsafePointer<Float>, _ n: Int, context: inout LayerContext)
 }
 
 extension Layer {
     public var stateBuffers: [FloatBuffer] { [] }
+    /// True when `backward` assigns dinp instead of adding to it, so the model need not zero it.
+    public var overwritesInputGradient: Bool { false }
 }
 
 /// Per-step settings shared by the layers: worker count and the dropout stream.
@@ -37,7 +39,7 @@ public struct LayerContext: Sendable {
 /// ReLU masking in place: dout[i] = 0 where the activation output was not positive.
 func maskReLUInPlace(_ dout: UnsafeMutablePointer<Float>, _ out: UnsafePointer<Float>, _ count: Int, threads: Int) {
     parallelFor(count, threads: threads, minimumPerThread: 16384) { range in
-        for i in range where !(out[i] > 0) { dout[i] = 0 }
+        maskWherePositive(dout + range.lowerBound, out + range.lowerBound, range.count)
     }
 }
 
@@ -180,6 +182,7 @@ public final class BatchNormLayer: Layer {
 
     public var parameters: [Parameter] { [gamma, beta] }
     public var stateBuffers: [FloatBuffer] { [movingMean, movingVariance] }
+    public var overwritesInputGradient: Bool { true }
 
     public func reserve(batch: Int) {
         if xhat.count < batch * inputShape.count { xhat = FloatBuffer(count: batch * inputShape.count) }
@@ -202,7 +205,7 @@ public final class BatchNormLayer: Layer {
                          _ out: UnsafePointer<Float>, _ inp: UnsafePointer<Float>, _ n: Int, context: inout LayerContext) {
         let rows = n * inputShape.height * inputShape.width
         batchNormBackward(dinp, gamma.gradient.pointer, beta.gradient.pointer, dout, xhat.pointer, rstd.pointer,
-                          gamma.value.pointer, rows, inputShape.channels, threads: context.threads)
+                          gamma.value.pointer, rows, inputShape.channels, accumulate: false, threads: context.threads)
     }
 }
 

@@ -124,7 +124,7 @@ public final class Model {
         for i in stride(from: layers.count - 1, through: 0, by: -1) {
             let dinp: UnsafeMutablePointer<Float>? = i > 0 ? gradients[i].pointer : nil
             let t0 = profiling ? DispatchTime.now().uptimeNanoseconds : 0
-            dinp?.update(repeating: 0, count: n * layers[i].inputShape.count)
+            if !layers[i].overwritesInputGradient { dinp?.update(repeating: 0, count: n * layers[i].inputShape.count) }
             layers[i].backward(dinp, gradients[i + 1].pointer, activations[i + 1].pointer, activations[i].pointer, n,
                                context: &context)
             if profiling { layerSeconds[i].backward += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }

@@ -44,11 +44,14 @@ struct BenchTrainCommand: ParsableCommand {
         for _ in 0..<warmup { fillAndStep() }
         model.profiling = profile
         let start = DispatchTime.now().uptimeNanoseconds
+        let cpuStart = processCPUSeconds()
         for _ in 0..<steps { fillAndStep() }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let cpu = processCPUSeconds() - cpuStart
         let ours = Double(batch * steps) / seconds
-        print(String(format: "ours:  %.1f images/s (%.3f s/step, batch %d, %d threads, %d params, OpenBLAS %@)",
-                     ours, seconds / Double(steps), batch, threads, model.parameterCount, BLASSetup.coreName))
+        print(String(format: "ours:  %.1f images/s (%.3f s/step, %.1f images per CPU-second; batch %d, %d threads, %d params, OpenBLAS %@)",
+                     ours, seconds / Double(steps), Double(batch * steps) / cpu, batch, threads, model.parameterCount,
+                     BLASSetup.coreName))
         if profile {
             for (layer, t) in zip(model.layers, model.layerSeconds) {
                 print(String(format: "  %-12@ %-10@ fwd %7.3f s  bwd %7.3f s", layer.name, layer.outputShape.description,
@@ -57,12 +60,14 @@ struct BenchTrainCommand: ParsableCommand {
         }
         guard let kerasPython else { return }
         let keras = try runKeras(python: kerasPython)
-        print(String(format: "keras: %.1f images/s (%.3f s/step; %@)", keras.imagesPerSecond, keras.secondsPerStep,
-                     keras.versions))
-        print(String(format: "ratio ours/keras: %.2fx", ours / keras.imagesPerSecond))
+        print(String(format: "keras: %.1f images/s (%.3f s/step, %.1f images per CPU-second; %@)", keras.imagesPerSecond,
+                     keras.secondsPerStep, keras.imagesPerCPUSecond, keras.versions))
+        print(String(format: "ratio ours/keras: %.2fx wall, %.2fx per CPU-second", ours / keras.imagesPerSecond,
+                     Double(batch * steps) / cpu / keras.imagesPerCPUSecond))
     }
 
-    private func runKeras(python: String) throws -> (imagesPerSecond: Double, secondsPerStep: Double, versions: String) {
+    private func runKeras(python: String) throws
+        -> (imagesPerSecond: Double, secondsPerStep: Double, imagesPerCPUSecond: Double, versions: String) {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../scripts/bench_train_keras.py").standardized.path
         let process = Process()
@@ -77,8 +82,16 @@ struct BenchTrainCommand: ParsableCommand {
         guard process.terminationStatus == 0,
               let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
               let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let ips = json["images_per_second"] as? Double, let sps = json["seconds_per_step"] as? Double
+              let ips = json["images_per_second"] as? Double, let sps = json["seconds_per_step"] as? Double,
+              let ipc = json["images_per_cpu_second"] as? Double
         else { throw ValidationError("the Keras benchmark (\(script)) failed with status \(process.terminationStatus)") }
-        return (ips, sps, "tensorflow \(json["tensorflow"] ?? "?"), keras \(json["keras"] ?? "?")")
+        return (ips, sps, ipc, "tensorflow \(json["tensorflow"] ?? "?"), keras \(json["keras"] ?? "?")")
     }
+}
+
+/// User + system CPU seconds of this process (all threads).
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }

@@ -60,12 +60,12 @@ public func batchNormForwardInference(_ out: UnsafeMutablePointer<Float>, _ inp:
     }
 }
 
-/// dgamma += sum(dy*xhat); dbeta += sum(dy); dinp += gamma*rstd/R * (R*dy - sum(dy) - xhat*sum(dy*xhat)).
-/// dout, xhat: (R, C); rstd: (C).
+/// dgamma += sum(dy*xhat); dbeta += sum(dy); dinp += gamma*rstd/R * (R*dy - sum(dy) - xhat*sum(dy*xhat)),
+/// or `=` when `accumulate` is false (saves zeroing a large buffer first). dout, xhat: (R, C); rstd: (C).
 public func batchNormBackward(_ dinp: UnsafeMutablePointer<Float>?, _ dgamma: UnsafeMutablePointer<Float>,
                               _ dbeta: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>,
                               _ xhat: UnsafePointer<Float>, _ rstd: UnsafePointer<Float>, _ gamma: UnsafePointer<Float>,
-                              _ rows: Int, _ c: Int, threads: Int) {
+                              _ rows: Int, _ c: Int, accumulate: Bool = true, threads: Int) {
     let (sumDy, sumDyX) = channelSums(dout, xhat, rows, c, threads: threads)
     var a = [Float](repeating: 0, count: c), b = [Float](repeating: 0, count: c), s = [Float](repeating: 0, count: c)
     for ch in 0..<c {
@@ -82,7 +82,11 @@ public func batchNormBackward(_ dinp: UnsafeMutablePointer<Float>?, _ dgamma: Un
                 parallelFor(rows, threads: threads, minimumPerThread: 256) { rs in
                     for r in rs {
                         let g = dout + r * c, xh = xhat + r * c, d = dinp + r * c
-                        for ch in 0..<c { d[ch] += s[ch] * (g[ch] - a[ch] - xh[ch] * b[ch]) }
+                        if accumulate {
+                            for ch in 0..<c { d[ch] += s[ch] * (g[ch] - a[ch] - xh[ch] * b[ch]) }
+                        } else {
+                            for ch in 0..<c { d[ch] = s[ch] * (g[ch] - a[ch] - xh[ch] * b[ch]) }
+                        }
                     }
                 }
             }

@@ -36,59 +36,61 @@ public struct ConvScratchLayout: Sendable, Equatable {
 }
 
 /// col: (images, H, W, K); inp: (images, H, W, Ci). Zero outside the image (SAME padding).
+/// For one (pixel, ky) the valid taps kx0..<kx1 read consecutive input pixels, so each is one
+/// contiguous copy of (kx1 - kx0) * Ci floats.
 func im2col(_ col: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
             _ images: Int, _ h: Int, _ w: Int, _ cin: Int, _ k: Int) {
     let pad = (k - 1) / 2
-    let kdim = k * k * cin
+    let kdim = k * k * cin, rowLength = k * cin
     for row in 0..<images * h {
         let img = row / h, y = row % h
         for x in 0..<w {
+            let kx0 = max(0, pad - x), kx1 = min(k, w + pad - x)
             var dst = col + ((row * w) + x) * kdim
             for ky in 0..<k {
                 let iy = y + ky - pad
                 if iy < 0 || iy >= h {
-                    dst.update(repeating: 0, count: k * cin)
-                    dst += k * cin
-                    continue
+                    dst.update(repeating: 0, count: rowLength)
+                } else {
+                    if kx0 > 0 { dst.update(repeating: 0, count: kx0 * cin) }
+                    let src = inp + ((img * h + iy) * w + x + kx0 - pad) * cin
+                    copyFloats(dst + kx0 * cin, src, (kx1 - kx0) * cin)
+                    if kx1 < k { (dst + kx1 * cin).update(repeating: 0, count: (k - kx1) * cin) }
                 }
-                let src = inp + (img * h + iy) * w * cin
-                for kx in 0..<k {
-                    let ix = x + kx - pad
-                    if ix < 0 || ix >= w {
-                        for c in 0..<cin { dst[c] = 0 }
-                    } else {
-                        let s = src + ix * cin
-                        for c in 0..<cin { dst[c] = s[c] }
-                    }
-                    dst += cin
-                }
+                dst += rowLength
             }
         }
     }
 }
 
-/// dinp += col2im(dcol), written as a gather (each input pixel sums its taps).
+/// dinp += col2im(dcol) as a scatter: each column-matrix row adds its valid taps back, one
+/// contiguous run per ky. Callers give each worker whole images, so writes never collide.
 /// dinp: (images, H, W, Ci); dcol: (images, H, W, K).
 func col2imAccumulate(_ dinp: UnsafeMutablePointer<Float>, _ dcol: UnsafePointer<Float>,
                       _ images: Int, _ h: Int, _ w: Int, _ cin: Int, _ k: Int) {
     let pad = (k - 1) / 2
-    let kdim = k * k * cin
+    let kdim = k * k * cin, rowLength = k * cin
     for row in 0..<images * h {
-        let img = row / h, iy = row % h
-        for ix in 0..<w {
-            let dst = dinp + ((img * h + iy) * w + ix) * cin
+        let img = row / h, y = row % h
+        for x in 0..<w {
+            let kx0 = max(0, pad - x), kx1 = min(k, w + pad - x)
+            let src = dcol + ((row * w) + x) * kdim
             for ky in 0..<k {
-                let y = iy + pad - ky
-                if y < 0 || y >= h { continue }
-                for kx in 0..<k {
-                    let x = ix + pad - kx
-                    if x < 0 || x >= w { continue }
-                    let src = dcol + ((img * h + y) * w + x) * kdim + (ky * k + kx) * cin
-                    for c in 0..<cin { dst[c] += src[c] }
-                }
+                let iy = y + ky - pad
+                if iy < 0 || iy >= h { continue }
+                let dst = dinp + ((img * h + iy) * w + x + kx0 - pad) * cin
+                addFloats(dst, src + ky * rowLength + kx0 * cin, (kx1 - kx0) * cin)
             }
         }
     }
+}
+
+@inline(__always) func copyFloats(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+    if n >= 16 { dst.update(from: src, count: n) } else { for i in 0..<n { dst[i] = src[i] } }
+}
+
+@inline(__always) func addFloats(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+    for i in 0..<n { dst[i] += src[i] }
 }
 
 /// out = conv(inp, weight) + bias, then ReLU if `relu`. out: (N, H, W, Co); scratch: at least
@@ -109,12 +111,9 @@ public func conv2dForward(_ out: UnsafeMutablePointer<Float>, _ scratch: UnsafeM
             let m = count * hw
             let dst = out + start * hw * cout
             im2col(col, inp + start * hw * cin, count, h, w, cin, k)
-            for r in 0..<m { (dst + r * cout).update(from: bias, count: cout) }
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(cout), Int32(kdim),
-                        1, col, Int32(kdim), weight, Int32(cout), 1, dst, Int32(cout))
-            if relu {
-                for i in 0..<m * cout { dst[i] = max(dst[i], 0) }
-            }
+                        1, col, Int32(kdim), weight, Int32(cout), 0, dst, Int32(cout))
+            addBias(dst, bias, rows: m, cout, relu: relu)
             start += count
         }
     }
@@ -145,7 +144,7 @@ public func conv2dBackward(_ dinp: UnsafeMutablePointer<Float>?, _ dweight: Unsa
             let g = dout + start * hw * cout
             if relu, let out {
                 let o = out + start * hw * cout
-                for i in 0..<m * cout { g[i] = o[i] > 0 ? g[i] : 0 }
+                maskWherePositive(g, o, m * cout)
             }
             cblas_sgemv(CblasRowMajor, CblasTrans, Int32(m), Int32(cout), 1, g, Int32(cout), ones, 1, 1, db, 1)
             im2col(col, inp + start * hw * cin, count, h, w, cin, k)

@@ -18,7 +18,9 @@ public func maxPoolForward(_ out: UnsafeMutablePointer<Float>, _ argmax: UnsafeM
                     for dx in 0..<p where dy != 0 || dx != 0 {
                         let start = ((img * h + oy * p + dy) * w + ox * p + dx) * c
                         let x = inp + start
-                        if let argmax {
+                        if let argmax, c % 8 == 0 {
+                            maxWithIndex(o, argmax + (o - out), x, base: Int32(start), c)
+                        } else if let argmax {
                             let a = argmax + (o - out)
                             for ch in 0..<c where x[ch] > o[ch] {
                                 o[ch] = x[ch]
