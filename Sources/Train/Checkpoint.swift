@@ -81,10 +81,17 @@ public struct Checkpoint: Sendable {
         guard bytes.count >= 16 else { throw .truncated(path: path, field: "checksum", offset: bytes.count) }
         let stored = bytes.suffix(4).reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         guard CRC32.checksum(bytes.dropLast(4)) == stored else { throw .checksumMismatch(path: path) }
+        // From here on read only the checksummed body, never the trailer.
+        r = ByteReader(Array(bytes.dropLast(4)), path: path)
+        r.offset = 12
         specText = try r.string("model spec")
         notes = try r.string("notes")
         epoch = Int(try r.u32("epoch"))
-        adamStep = Int(try r.u64("adam step"))
+        let step = try r.u64("adam step")
+        guard let adamStep = Int(exactly: step), adamStep < 1 << 53 else {
+            throw .badValue(path: path, field: "adam step", reason: "\(step) out of range")
+        }
+        self.adamStep = adamStep
         var words: [UInt64] = []
         for i in 0..<8 { words.append(try r.u64("random state word \(i)")) }
         dataRandom = TrainRandom(state: Array(words[0..<4]))
@@ -96,8 +103,8 @@ public struct Checkpoint: Sendable {
             let name = try r.string("tensor \(i) name", limit: 4096)
             tensors.append((name, try r.floats("tensor \(name)")))
         }
-        guard r.offset == bytes.count - 4 else {
-            throw .badValue(path: path, field: "end", reason: "\(bytes.count - 4 - r.offset) unexpected bytes")
+        guard r.offset == r.bytes.count else {
+            throw .badValue(path: path, field: "end", reason: "\(r.bytes.count - r.offset) unexpected bytes")
         }
     }
 

@@ -39,3 +39,30 @@ import Testing
         try checkpoint.restore(other, path: "o")
     }
 }
+
+/// Re-seals bytes with a fresh CRC so the structural checks, not the checksum, must catch damage.
+func resealed(_ body: [UInt8]) -> [UInt8] {
+    let crc = CRC32.checksum(body)
+    return body + [UInt8(crc & 0xFF), UInt8((crc >> 8) & 0xFF), UInt8((crc >> 16) & 0xFF), UInt8(crc >> 24)]
+}
+
+@Test func trainCheckpointSurvivesEveryTruncationAndHostileLengths() throws {
+    var config = TrainConfig()
+    config.batchSize = 4
+    let small = Trainer(model: try Model(spec: try ModelSpec(parsing: "input 2 2 1\nflatten\ndense 2 softmax\n"), seed: 1),
+                        config: config)
+    let bytes = Checkpoint(trainer: small).encoded()
+    for cut in 0..<bytes.count {
+        #expect(throws: CheckpointError.self) { try Checkpoint(decoding: Array(bytes.prefix(cut)), path: "t") }
+        // Truncated but re-sealed: the length fields, not the CRC, must stop the reader.
+        if cut >= 12 && cut < bytes.count - 4 {
+            #expect(throws: CheckpointError.self) { try Checkpoint(decoding: resealed(Array(bytes.prefix(cut))), path: "t") }
+        }
+    }
+    // A spec length of 2^32-1 with a valid CRC.
+    var body = Array(bytes.dropLast(4))
+    body.replaceSubrange(12..<16, with: [0xFF, 0xFF, 0xFF, 0xFF])
+    #expect(throws: CheckpointError.badValue(path: "t", field: "model spec", reason: "length 4294967295 over 1048576")) {
+        try Checkpoint(decoding: resealed(body), path: "t")
+    }
+}
