@@ -2,6 +2,18 @@ import COpenBLAS
 import Foundation
 
 /// A sequential float32 network built from a `ModelSpec`: forward, backward, inference.
+///
+/// For the quantizer/exporter: load a trained model with
+/// `try Checkpoint(contentsOf: url).makeModel(threads: 1)`, walk `layers` in order and cast:
+/// - `Conv2DLayer`: `kernel.value` (kh, kw, cin, cout) row-major (Keras layout), `bias.value` (cout),
+///   `kernelSize`, `activation` (.linear/.relu, fused), stride 1, SAME padding (pad (k-1)/2 before).
+/// - `BatchNormLayer`: `gamma.value`, `beta.value`, `movingMean`, `movingVariance` (channels),
+///   `epsilon` (1e-3); inference computes gamma * (x - mean) / sqrt(var + eps) + beta.
+/// - `MaxPoolLayer`: `size` (pool = stride, VALID). `FlattenLayer`: NHWC order (h, w, c).
+/// - `DenseLayer`: `kernel.value` (in, out) row-major, `bias.value` (out), `activation`
+///   (.linear/.relu/.softmax, fused).
+/// - `DropoutLayer`: identity at inference. `ActivationLayer`: standalone ReLU or softmax.
+/// `predict` runs float inference on a batch (N, H, W, C) of values in [0, 1].
 public final class Model {
     public let spec: ModelSpec
     /// Layers in order; cast to `Conv2DLayer`, `DenseLayer`, `BatchNormLayer`, ... for their weights.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Dataset
 @testable import Train
 
 // Training-loop behaviour on a small synthetic task: class k lights up quadrant k of an 8x8 image.
@@ -109,4 +110,24 @@ func trainLearnsSyntheticTask(_ lossName: String) throws {
     #expect(try again.resume() == 6)
     #expect(again.records.count == 6)
     #expect(weights(again.trainer) == weights(trainer))
+}
+
+@Test func trainFERSourceFillsUpscaledImagesAndTargets() throws {
+    // Two 48x48 images (a gradient and a flat gray) with hard labels 3 and 6.
+    var data = FERDataset()
+    let gradient = (0..<FERDataset.pixelsPerImage).map { UInt8($0 % 48 * 5) }
+    let flat = [UInt8](repeating: 128, count: FERDataset.pixelsPerImage)
+    gradient.withUnsafeBufferPointer { data.append(pixels: $0, label: .fear, usage: .training, sourceRow: 0) }
+    flat.withUnsafeBufferPointer { data.append(pixels: $0, label: .sadness, usage: .training, sourceRow: 1) }
+    let source = FERSource(data, side: 64, seed: 1)
+    #expect(source.sampleShape == Shape3(64, 64, 1) && source.count == 2 && source.label(1) == 6)
+    var images = [Float](repeating: -1, count: 2 * 64 * 64), targets = [Float](repeating: -1, count: 16)
+    var rng = TrainRandom(seed: 0)
+    source.fill(images: &images, targets: &targets, indices: [0, 1], augment: false, epoch: 0, random: &rng)
+    #expect(images.allSatisfy { $0 >= 0 && $0 <= 1 })
+    #expect(images[64 * 64..<2 * 64 * 64].allSatisfy { abs($0 - 128.0 / 255) < 1e-5 })
+    #expect(targets == [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0])
+    var augmented = images
+    source.fill(images: &augmented, targets: &targets, indices: [0, 1], augment: true, epoch: 3, random: &rng)
+    #expect(augmented[0..<4096] != images[0..<4096], "augmentation changes the image")
 }
