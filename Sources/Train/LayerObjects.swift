@@ -79,6 +79,7 @@ public final class Conv2DLayer: Layer {
     }
 
     public var parameters: [Parameter] { [kernel, bias] }
+    public var overwritesInputGradient: Bool { true }
 
     public func reserve(batch: Int) {
         reservedBatch = max(reservedBatch, batch)
@@ -105,7 +106,7 @@ public final class Conv2DLayer: Layer {
         conv2dBackward(needsInputGradient ? dinp : nil, kernel.gradient.pointer, bias.gradient.pointer,
                        scratchPointer(n, threads: context.threads), dout, out, inp, kernel.value.pointer, n,
                        inputShape.height, inputShape.width, inputShape.channels, outputShape.channels, kernelSize,
-                       relu: activation == .relu, threads: context.threads)
+                       relu: activation == .relu, accumulate: false, threads: context.threads)
     }
 }
 

@@ -133,7 +133,7 @@ func trainDenseGradients(_ dims: (Int, Int, Int)) {
     expectGradientsMatch(db, variable: &bias, "dense db") { objective(x0, w0, $0) }
 }
 
-@Test(arguments: [(6, 3), (300, 2), (1, 4)])
+@Test(arguments: [(6, 3), (300, 2), (1, 4), (40, 8), (270, 16)])
 func trainBatchNormGradients(_ dims: (Int, Int)) {
     let (rows, c) = dims
     // One row has zero variance: rstd = 1/sqrt(eps) there, still smooth.

@@ -27,6 +27,10 @@ public func batchNormForwardTraining(_ out: UnsafeMutablePointer<Float>, _ xhat:
         movingVar[ch] = movingVar[ch] * momentum + variance * (1 - momentum)
     }
     parallelFor(rows, threads: threads, minimumPerThread: 256) { rs in
+        if c % 8 == 0 {
+            normalizeRows8(out, xhat, inp, mean, rstd, gamma, beta, rows: rs, c)
+            return
+        }
         for r in rs {
             let x = inp + r * c, xh = xhat + r * c, y = out + r * c
             for ch in 0..<c {
@@ -116,11 +120,15 @@ func channelSums(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ rows: I
                             ba[ch] = 0
                             bab[ch] = 0
                         }
-                        for row in r..<end {
-                            let x = a + row * c, y = b + row * c
-                            for ch in 0..<c {
-                                ba[ch] += x[ch]
-                                bab[ch] += x[ch] * y[ch]
+                        if c % 8 == 0 {
+                            accumulateRows8(ba.baseAddress!, bab.baseAddress!, a, b, rows: r..<end, c)
+                        } else {
+                            for row in r..<end {
+                                let x = a + row * c, y = b + row * c
+                                for ch in 0..<c {
+                                    ba[ch] += x[ch]
+                                    bab[ch] += x[ch] * y[ch]
+                                }
                             }
                         }
                         for ch in 0..<c {
@@ -141,4 +149,46 @@ func channelSums(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ rows: I
         }
     }
     return (sumA, sumAB)
+}
+
+/// xhat = (x - mean) * rstd; out = xhat * gamma + beta over rows, 8 channels at a time (c % 8 == 0).
+@inline(__always) func normalizeRows8(_ out: UnsafeMutablePointer<Float>, _ xhat: UnsafeMutablePointer<Float>,
+                                      _ inp: UnsafePointer<Float>, _ mean: UnsafePointer<Float>,
+                                      _ rstd: UnsafePointer<Float>, _ gamma: UnsafePointer<Float>,
+                                      _ beta: UnsafePointer<Float>, rows: Range<Int>, _ c: Int) {
+    let rm = UnsafeRawPointer(mean), rr = UnsafeRawPointer(rstd), rg = UnsafeRawPointer(gamma), rb = UnsafeRawPointer(beta)
+    for r in rows {
+        let x = UnsafeRawPointer(inp + r * c), xh = UnsafeMutableRawPointer(xhat + r * c)
+        let y = UnsafeMutableRawPointer(out + r * c)
+        var j = 0
+        while j < c {
+            let o = j * 4
+            let v = (x.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self) - rm.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self))
+                * rr.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+            xh.storeBytes(of: v, toByteOffset: o, as: SIMD8<Float>.self)
+            y.storeBytes(of: v * rg.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+                         + rb.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self), toByteOffset: o, as: SIMD8<Float>.self)
+            j += 8
+        }
+    }
+}
+
+/// sumA += a, sumAB += a * b over rows, 8 channels at a time (c % 8 == 0).
+@inline(__always) func accumulateRows8(_ sumA: UnsafeMutablePointer<Float>, _ sumAB: UnsafeMutablePointer<Float>,
+                                       _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, rows: Range<Int>, _ c: Int) {
+    let sa = UnsafeMutableRawPointer(sumA), sab = UnsafeMutableRawPointer(sumAB)
+    var j = 0
+    while j < c {
+        let o = j * 4
+        var accA = SIMD8<Float>(), accAB = SIMD8<Float>()
+        for r in rows {
+            let x = UnsafeRawPointer(a + r * c).loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+            let y = UnsafeRawPointer(b + r * c).loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+            accA += x
+            accAB += x * y
+        }
+        sa.storeBytes(of: sa.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self) + accA, toByteOffset: o, as: SIMD8<Float>.self)
+        sab.storeBytes(of: sab.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self) + accAB, toByteOffset: o, as: SIMD8<Float>.self)
+        j += 8
+    }
 }

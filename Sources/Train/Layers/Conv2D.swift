@@ -120,13 +120,14 @@ public func conv2dForward(_ out: UnsafeMutablePointer<Float>, _ scratch: UnsafeM
 }
 
 /// dweight += patches^T x dout, dbias += sum(dout), dinp += (if given) dout x weight^T folded back.
-/// When `relu`, dout is first masked where out <= 0 (in place). dout, out: (N, H, W, Co);
-/// inp: (N, H, W, Ci); scratch as for `conv2dForward`.
+/// When `relu`, dout is first masked where out <= 0 (in place). With `accumulate` false, dinp is
+/// assigned instead (each worker zeroes its own images just before use, while they are in cache).
+/// dout, out: (N, H, W, Co); inp: (N, H, W, Ci); scratch as for `conv2dForward`.
 public func conv2dBackward(_ dinp: UnsafeMutablePointer<Float>?, _ dweight: UnsafeMutablePointer<Float>,
                            _ dbias: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>,
                            _ dout: UnsafeMutablePointer<Float>, _ out: UnsafePointer<Float>?, _ inp: UnsafePointer<Float>,
                            _ weight: UnsafePointer<Float>, _ n: Int, _ h: Int, _ w: Int, _ cin: Int, _ cout: Int,
-                           _ k: Int, relu: Bool = false, threads: Int) {
+                           _ k: Int, relu: Bool = false, accumulate: Bool = true, threads: Int) {
     let layout = ConvScratchLayout(batch: n, height: h, width: w, cin: cin, cout: cout, k: k, threads: threads)
     let kdim = k * k * cin, hw = h * w
     let parts = min(threads, max(n, 1))
@@ -154,6 +155,7 @@ public func conv2dBackward(_ dinp: UnsafeMutablePointer<Float>?, _ dweight: Unsa
                 // The patches are no longer needed: reuse the scratch for d(col).
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(kdim), Int32(cout),
                             1, g, Int32(cout), weight, Int32(cout), 0, col, Int32(kdim))
+                if !accumulate { (dinp + start * hw * cin).update(repeating: 0, count: count * hw * cin) }
                 col2imAccumulate(dinp + start * hw * cin, col, count, h, w, cin, k)
             }
             start += count
