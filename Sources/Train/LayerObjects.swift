@@ -65,8 +65,6 @@ public final class Conv2DLayer: Layer {
     /// False for the first layer: its input gradient is never needed.
     public var needsInputGradient = true
     private var scratch = FloatBuffer(count: 0)
-    private var reservedBatch = 0
-    private var reservedThreads = 0
 
     init(name: String, input: Shape3, filters: Int, kernel k: Int, activation: Activation) {
         self.name = name
@@ -81,9 +79,8 @@ public final class Conv2DLayer: Layer {
     public var parameters: [Parameter] { [kernel, bias] }
     public var overwritesInputGradient: Bool { true }
 
-    public func reserve(batch: Int) {
-        reservedBatch = max(reservedBatch, batch)
-    }
+    /// The scratch depends on the thread count too, so it is sized on first use (then reused).
+    public func reserve(batch: Int) {}
 
     /// Scratch for `n` samples on `threads` workers (grown, never shrunk).
     private func scratchPointer(_ n: Int, threads: Int) -> UnsafeMutablePointer<Float> {
