@@ -10,7 +10,7 @@ let package = Package(
         .executable(name: "ferd", targets: ["ferd"]),
         .executable(name: "fer", targets: ["fer"]),
         // Libraries exported for the fuzz package in Fuzz/ (built with -sanitize=fuzzer).
-        .library(name: "EdgeFERParsers", targets: ["Detect", "TFLiteModel", "Dataset", "Daemon", "Imaging"]),
+        .library(name: "EdgeFERParsers", targets: ["Detect", "TFLiteModel", "Dataset", "Daemon", "Imaging", "Capture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -60,7 +60,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "BindingsTests", dependencies: ["Imaging", "CV4L2", "CSystemd", "CMosquitto", "COpenBLAS", "Capture"]),
+        .testTarget(name: "BindingsTests", dependencies: ["Imaging", "CV4L2", "CSystemd", "CMosquitto", "COpenBLAS"]),
         .testTarget(name: "DetectTests", dependencies: ["Detect", "Imaging"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "TFLiteModel", "QuantMath", "CInt8Kernels", "Recognize"]),
         .testTarget(name: "TrainTests", dependencies: ["Dataset", "Train", "Quantize", "Inference", "TFLiteModel"],

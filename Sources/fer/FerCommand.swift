@@ -6,6 +6,10 @@ struct FerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fer", abstract: "EdgeFER offline tool: data → train → quantize → export; detect, classify, bench.",
         subcommands: [
+            InspectCommand.self,
+            InferCommand.self,
+            ClassifyCommand.self,
+            BenchCommand.self,
             DataCommand.self,
             TrainCommand.self,
             EvalCommand.self,
