@@ -11,6 +11,9 @@ struct FerCommand: ParsableCommand {
             ClassifyCommand.self,
             BenchCommand.self,
             DataCommand.self,
+            TrainCommand.self,
+            EvalCommand.self,
+            BenchTrainCommand.self,
         ])
         subcommands: [DetectCommand.self, BenchDetectCommand.self])
 }
