@@ -14,6 +14,7 @@ struct FerCommand: ParsableCommand {
             TrainCommand.self,
             EvalCommand.self,
             BenchTrainCommand.self,
+            DetectCommand.self,
+            BenchDetectCommand.self,
         ])
-        subcommands: [DetectCommand.self, BenchDetectCommand.self])
 }
