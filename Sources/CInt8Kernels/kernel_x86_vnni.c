@@ -39,11 +39,16 @@ X86_VNNI static inline chan16 load_chan16(const i8k_epilogue *e, int n) {
     return k;
 }
 
-/* (P + add - (P < -2^30 ? fix : 0)) >> total on the 8 products of one lane parity. */
-X86_VNNI static inline __m512i round64(__m512i p, __m512i add, __m512i fix, __m512i total) {
-    __mmask8 neg = _mm512_cmplt_epi64_mask(p, _mm512_set1_epi64(-((int64_t)1 << 30)));
+/* (P + add - (P < -2^30 ? fix : 0)) >> total on the 8 products of one lane parity. Without the
+ * correction (exact_negatives == 0) a negative high-mul result h rounds to at most 0 instead of
+ * exactly: floor((h + 2^(r-1)) / 2^r) <= 0 for h <= -1, so it still clamps to act_min when
+ * act_min >= out_zp. */
+X86_VNNI static inline __m512i round64(__m512i p, __m512i add, __m512i fix, __m512i total, int exact_negatives) {
     __m512i t = _mm512_add_epi64(p, add);
-    t = _mm512_mask_sub_epi64(t, neg, t, fix);
+    if (exact_negatives) {
+        __mmask8 neg = _mm512_cmplt_epi64_mask(p, _mm512_set1_epi64(-((int64_t)1 << 30)));
+        t = _mm512_mask_sub_epi64(t, neg, t, fix);
+    }
     return _mm512_srav_epi64(t, total);
 }
 
@@ -54,13 +59,17 @@ X86_VNNI static inline void store16(__m512i acc, const chan16 *k, const i8k_epil
 #endif
     __m512i x = _mm512_sub_epi32(acc, k->comp);
     if (e->any_lshift) x = _mm512_sllv_epi32(x, k->lshift);
-    __m512i even = round64(_mm512_mul_epi32(x, k->mult), k->add_even, k->fix_even, k->total_even);
-    __m512i odd = round64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), k->mult_odd), k->add_odd, k->fix_odd, k->total_odd);
+    int exact = !e->clamps_negatives;
+    __m512i even = round64(_mm512_mul_epi32(x, k->mult), k->add_even, k->fix_even, k->total_even, exact);
+    __m512i odd = round64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), k->mult_odd), k->add_odd, k->fix_odd,
+                          k->total_odd, exact);
     x = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
     x = _mm512_add_epi32(x, _mm512_set1_epi32(e->out_zp));
     x = _mm512_max_epi32(x, _mm512_set1_epi32(e->act_min));
     x = _mm512_min_epi32(x, _mm512_set1_epi32(e->act_max));
-    if (e->table) x = _mm512_i32gather_epi32(_mm512_add_epi32(x, k->table_base), e->table, 4);
+    /* Dword gathers at byte offsets into the byte table (its low byte is the entry): a quarter of
+     * the int32 table's footprint keeps 128-channel tables in L1. */
+    if (e->table8) x = _mm512_i32gather_epi32(_mm512_add_epi32(x, k->table_base), e->table8, 1);
     __m128i bytes = _mm512_cvtepi32_epi8(x);
     if (count >= 16) _mm_storeu_si128((__m128i *)dst, bytes);
     else if (count > 0) _mm_mask_storeu_epi8(dst, (__mmask16)((1u << count) - 1), bytes);
@@ -150,7 +159,7 @@ X86_VNNI static void tile_vnni(const uint8_t *const *rows, int mr, const ptrdiff
     }
 }
 
-const i8k_kernel i8k_kernel_vnni = {.mr = 8, .nr = 32, .kgroup = 4, .elem_bytes = 1, .offset = 128,
+const i8k_kernel i8k_kernel_vnni = {.mr = 8, .nr = 32, .kgroup = 4, .elem_bytes = 1, .offset = 128, .act_bytes = 1,
                                     .tile = tile_vnni};
 
 static double now_seconds(void) {

@@ -66,16 +66,18 @@ final class FastPlan {
                     output = map.output
                     fused += 1
                 }
-                let conv = try Self.makeConv(s, weights: constant(s.filter), bias: s.bias.flatMap(constant), table: table,
-                                             kind: options.kind)
+                // A conv the fast kernels cannot take (weights computed at run time, absurd sizes)
+                // stays on the reference kernels, together with the ops it would have absorbed.
+                guard let conv = try? Self.makeConv(s, weights: constant(s.filter), bias: s.bias.flatMap(constant),
+                                                    table: table, kind: options.kind) else { break }
                 workspaceBytes = max(workspaceBytes, conv.workspaceBytes(batch: maxBatch))
                 var input = s.input
                 // A max pool whose only reader is this conv runs inside the conv's input copy.
                 if options.fuseElementwise, i > 0, case .maxPool(let p, let poolInput, let poolOutput) = actions[i - 1],
-                   poolOutput == s.input, readers[poolOutput] == 1 {
-                    try conv.fuseMaxPool(sourceHeight: p.inputHeight, sourceWidth: p.inputWidth, filterHeight: p.filterHeight,
-                                         filterWidth: p.filterWidth, strideHeight: p.strideH, strideWidth: p.strideW,
-                                         activationMin: p.activationMin, activationMax: p.activationMax)
+                   poolOutput == s.input, readers[poolOutput] == 1,
+                   (try? conv.fuseMaxPool(sourceHeight: p.inputHeight, sourceWidth: p.inputWidth, filterHeight: p.filterHeight,
+                                          filterWidth: p.filterWidth, strideHeight: p.strideH, strideWidth: p.strideW,
+                                          activationMin: p.activationMin, activationMax: p.activationMax)) != nil {
                     actions[i - 1] = .skip
                     input = poolInput
                 }
@@ -89,9 +91,8 @@ final class FastPlan {
                                           inputZeroPoint: -p.inputOffset, outputZeroPoint: p.outputOffset,
                                           activationMin: p.activationMin, activationMax: p.activationMax, rounding: .singleQ31)
                 let weights = Self.int8s(constant(s.weights), count: p.units * p.depth)
-                if let weights {
-                    let fc = try FastConv(geometry: .fullyConnected(inputs: p.depth, outputs: p.units), weights: weights,
-                                          requant: requant, kind: options.kind)
+                if let weights, let fc = try? FastConv(geometry: .fullyConnected(inputs: p.depth, outputs: p.units),
+                                                       weights: weights, requant: requant, kind: options.kind) {
                     workspaceBytes = max(workspaceBytes, fc.workspaceBytes(batch: maxBatch * s.rowsPerSample))
                     actions[i] = .fullyConnected(fc, input: s.input, output: s.output, rowsPerSample: s.rowsPerSample)
                 }
