@@ -159,7 +159,7 @@ X86_VNNI static void tile_vnni(const uint8_t *const *rows, int mr, const ptrdiff
     }
 }
 
-const i8k_kernel i8k_kernel_vnni = {.mr = 8, .nr = 32, .kgroup = 4, .elem_bytes = 1, .offset = 128,
+const i8k_kernel i8k_kernel_vnni = {.mr = 8, .nr = 32, .kgroup = 4, .elem_bytes = 1, .offset = 128, .act_bytes = 1,
                                     .tile = tile_vnni};
 
 static double now_seconds(void) {

@@ -237,8 +237,14 @@ struct FastConvPoolTests {
         let expected = FastConv.reference(geometry: c.geometry, weights: weights, requant: requant, input: pooled, batch: c.batch)
         for kind in FastKernelKind.available {
             let conv = try FastConv(geometry: c.geometry, weights: weights, requant: requant, kind: kind)
-            try conv.fuseMaxPool(sourceHeight: p.h, sourceWidth: p.w, filterHeight: p.f, filterWidth: p.f, strideHeight: p.s,
-                                 strideWidth: p.s, activationMin: p.lo, activationMax: p.hi)
+            do {
+                try conv.fuseMaxPool(sourceHeight: p.h, sourceWidth: p.w, filterHeight: p.f, filterWidth: p.f, strideHeight: p.s,
+                                     strideWidth: p.s, activationMin: p.lo, activationMax: p.hi)
+            } catch {
+                // The AVX2 kernel copies its input widened to int16 and keeps the pool a separate pass.
+                #expect(kind == .avx2, "\(kind) refused the pool: \(error)")
+                continue
+            }
             #expect(conv.run(source, batch: c.batch) == expected, "\(kind) case \(index)")
         }
     }
