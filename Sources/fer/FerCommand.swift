@@ -5,5 +5,12 @@ import ArgumentParser
 struct FerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fer", abstract: "EdgeFER offline tool: data → train → quantize → export; detect, classify, bench.",
-        subcommands: [DetectCommand.self, BenchDetectCommand.self])
+        subcommands: [
+            InspectCommand.self,
+            InferCommand.self,
+            ClassifyCommand.self,
+            DetectCommand.self,
+            BenchCommand.self,
+            DataCommand.self,
+        ])
 }

@@ -1,1 +1,0 @@
-// QuantMath: see README.md, Architecture.

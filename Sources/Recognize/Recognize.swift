@@ -1,1 +1,0 @@
-// Recognize: see README.md, Architecture.

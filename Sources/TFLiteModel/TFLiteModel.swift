@@ -1,1 +1,0 @@
-// TFLiteModel: see README.md, Architecture.
