@@ -14,10 +14,14 @@ typedef struct {
     const int32_t *lshift; /* double rounding: left shift max(shift, 0) */
     const int32_t *rshift; /* double rounding: max(-shift, 0); single Q31: 31 - shift */
     const int32_t *table;  /* NULL or [n_pad][256]: fused per-channel map of the clamped output */
+    const int8_t *table8;  /* the same as bytes, 4 readable bytes past the end (dword gathers) */
     /* Double rounding folded into one 64-bit rounding shift (see i8k_fold_double_rounding), per
      * 16-channel group: add[16], fix[16], total[16], each as 8 even then 8 odd channels. */
     const int64_t *folded;
     int any_lshift;
+    /* act_min >= out_zp (a fused RELU): a negative high-mul result always clamps to act_min, so
+     * the folded rounding may skip its tie correction for negatives (see store16). */
+    int clamps_negatives;
     int32_t out_zp, act_min, act_max;
     i8k_rounding rounding;
 } i8k_epilogue;

@@ -12,5 +12,8 @@ struct FerCommand: ParsableCommand {
             DetectCommand.self,
             BenchCommand.self,
             DataCommand.self,
+            TrainCommand.self,
+            EvalCommand.self,
+            BenchTrainCommand.self,
         ])
 }

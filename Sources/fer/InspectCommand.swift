@@ -43,11 +43,12 @@ struct InspectCommand: ParsableCommand {
         let params = interpreter.layers.reduce(0) { $0 + $1.parameters }
         print("Total MACs per sample: \(grouped(macs)) (\(String(format: "%.1f", Double(macs) / 1e6))M)")
         print("Total parameters: \(grouped(params)) (constant elements of weights, biases and operands)")
+        print("Interpreter memory (batch 1): \(grouped(interpreter.memoryBytes)) bytes")
         if !decoded.metadata.isEmpty {
             print("Metadata:")
             for entry in decoded.metadata {
                 let data = decoded.metadataBytes(named: entry.name) ?? []
-                let text = String(validating: data.prefix(160), as: UTF8.self).map { String($0.unicodeScalars.filter { $0.value >= 0x20 || $0 == "\n" }).replacingOccurrences(of: "\n", with: "\\n") }
+                let text = decodeUTF8(Array(data.prefix(160))).map { String($0.unicodeScalars.filter { $0.value >= 0x20 || $0 == "\n" }).replacingOccurrences(of: "\n", with: "\\n") }
                 print("  \(entry.name) (\(data.count) bytes)" + (text.map { ": \($0)" } ?? ""))
             }
         }

@@ -16,7 +16,8 @@ let fastInterpreterCases: [FastInterpreterCase] = {
     var cases: [FastInterpreterCase] = []
     for model in SharedData.modelNames {
         cases.append(FastInterpreterCase(model: model, options: nil))
-        for kind in FastKernelKind.available {
+        // The best kind with default options is ConformanceTests' matchesLiteRTReferenceKernels.
+        for kind in FastKernelKind.available where kind != .best {
             cases.append(FastInterpreterCase(model: model, options: FastOptions(kind: kind)))
         }
         cases.append(FastInterpreterCase(model: model, options: FastOptions(threads: 2)))
@@ -30,8 +31,8 @@ struct FastInterpreterTests {
     @Test("conformance vectors bit-exact", arguments: fastInterpreterCases)
     func conformance(_ c: FastInterpreterCase) throws {
         let vectors = try ConformanceCase.load(c.model)
-        // The unoptimized debug build of the scalar paths is slow on seed64 (133.8M MACs per
-        // vector): two of its vectors keep this suite within seconds; the SIMD kinds run all.
+        // The unoptimized debug build of the scalar paths (and of the Swift reference) is slow on
+        // seed64 (133.8M MACs per vector): two of its vectors keep this suite within seconds.
         let count = c.model.hasPrefix("seed64") && (c.options?.kind ?? .scalar) == .scalar ? 2 : vectors.count
         let inputs = Array(try SharedData.bytes("\(c.model).inputs.bin").prefix(count * vectors.inputBytesEach))
         let expected = Array(try SharedData.bytes("\(c.model).ref.bin").prefix(count * vectors.outputBytesEach))
@@ -44,11 +45,11 @@ struct FastInterpreterTests {
         #expect(single == Array(expected.prefix(vectors.outputBytesEach)), "\(c): batch 1")
     }
 
-    @Test("seed64 runs every CONV_2D, FULLY_CONNECTED and MAX_POOL_2D fast, MUL/ADD fused")
+    @Test("seed64 runs every CONV_2D, FULLY_CONNECTED and MAX_POOL_2D fast, MUL/ADD and pools fused")
     func seed64Plan() throws {
         let interpreter = try Interpreter(bytes: SharedData.bytes("seed64.tflite"))
         let summary = try #require(interpreter.fastPlan?.summary)
-        #expect(summary == "conv x10, fully_connected x3, fused x20, max_pool x5, reference x2", "\(summary)")
+        #expect(summary == "conv x10, fully_connected x3, fused x24, max_pool x1, reference x2", "\(summary)")
         let unfused = try Interpreter(bytes: SharedData.bytes("seed64.tflite"), fast: FastOptions(fuseElementwise: false))
         #expect(unfused.fastPlan?.summary == "channel_map x20, conv x10, fully_connected x3, max_pool x5, reference x2")
     }
