@@ -3,12 +3,12 @@ import Detect
 import Foundation
 import Imaging
 
-/// `fer bench-detect`: our detector against OpenCV's CascadeClassifier on the same frames,
+/// `fer bench detect`: our detector against OpenCV's CascadeClassifier on the same frames,
 /// cascade and parameters, at 1 and 2 threads; prints median times, the ratio and whether the
 /// boxes are identical. The OpenCV side runs `scripts/bench_detect_opencv.py` with the given python.
 struct BenchDetectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-detect", abstract: "Benchmark the Haar detector against OpenCV (640x480 and 320x240 frames).")
+        commandName: "detect", abstract: "Benchmark the Haar detector against OpenCV (640x480 and 320x240 frames).")
 
     @Option(help: "Source photo (resized to each frame size).") var image = "../shared/conformance/haar/images/img_000.jpg"
     @Option(help: "OpenCV Haar cascade XML.") var cascade = DetectCommand.defaultCascade
