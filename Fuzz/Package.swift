@@ -8,7 +8,7 @@ import PackageDescription
 // A path dependency is identified by its folder name, which differs between checkouts.
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
 
-let fuzzers = ["FuzzCascade", "FuzzTFLite", "FuzzCSV", "FuzzConfig", "FuzzJPEG"]
+let fuzzers = ["FuzzCascade", "FuzzTFLite", "FuzzCSV", "FuzzConfig", "FuzzJPEG", "FuzzMJPEG"]
 let package = Package(
     name: "EdgeFERFuzz",
     products: fuzzers.map { .executable(name: $0, targets: [$0]) },

@@ -54,17 +54,21 @@ public enum JPEG {
 
     /// Decodes bytes that live elsewhere (e.g. an mmap'ed V4L2 buffer) without copying them first.
     public static func decodeGray(_ data: UnsafeRawBufferPointer, into image: inout GrayImage, scaleDenominator: Int = 1, conversion: GrayConversion = .luma) throws(JPEGError) {
-        var w: Int32 = 0, h: Int32 = 0, c: Int32 = 0
-        var msg = [CChar](repeating: 0, count: Int(JPEGC_MSG_LEN))
-        let bytes = data.bindMemory(to: UInt8.self)
-        var rc = jpegc_header(bytes.baseAddress, bytes.count, Int32(scaleDenominator), &w, &h, &c, &msg)
-        guard rc == 0 else { throw JPEGError(code: rc, message: cMessage(msg)) }
-        if image.width != Int(w) || image.height != Int(h) { image = GrayImage(width: Int(w), height: Int(h)) }
-        let mode = conversion == .luma ? JPEGC_GRAY_LUMA : JPEGC_GRAY_OPENCV_BGR
-        rc = image.pixels.withUnsafeMutableBufferPointer { out in
-            jpegc_decode_gray(bytes.baseAddress, bytes.count, Int32(scaleDenominator), mode, out.baseAddress, out.count, &w, &h, &msg)
+        // The message buffer lives on the stack: a capture loop decodes every frame through here.
+        let failure: JPEGError? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(JPEGC_MSG_LEN)) { msg in
+            msg[0] = 0
+            var w: Int32 = 0, h: Int32 = 0, c: Int32 = 0
+            let bytes = data.bindMemory(to: UInt8.self)
+            var rc = jpegc_header(bytes.baseAddress, bytes.count, Int32(scaleDenominator), &w, &h, &c, msg.baseAddress)
+            guard rc == 0 else { return JPEGError(code: rc, message: cMessage(Array(msg))) }
+            if image.width != Int(w) || image.height != Int(h) { image = GrayImage(width: Int(w), height: Int(h)) }
+            let mode = conversion == .luma ? JPEGC_GRAY_LUMA : JPEGC_GRAY_OPENCV_BGR
+            rc = image.pixels.withUnsafeMutableBufferPointer { out in
+                jpegc_decode_gray(bytes.baseAddress, bytes.count, Int32(scaleDenominator), mode, out.baseAddress, out.count, &w, &h, msg.baseAddress)
+            }
+            return rc == 0 ? nil : JPEGError(code: rc, message: cMessage(Array(msg)))
         }
-        guard rc == 0 else { throw JPEGError(code: rc, message: cMessage(msg)) }
+        if let failure { throw failure }
     }
 
     /// Decodes to packed RGB bytes.

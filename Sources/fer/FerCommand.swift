@@ -10,5 +10,6 @@ struct FerCommand: ParsableCommand {
             InferCommand.self,
             ClassifyCommand.self,
             BenchCommand.self,
+            DataCommand.self,
         ])
 }

@@ -1,1 +1,0 @@
-// Dataset: see README.md, Architecture.
