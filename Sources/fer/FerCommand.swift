@@ -13,6 +13,5 @@ struct FerCommand: ParsableCommand {
             DataCommand.self,
             TrainCommand.self,
             EvalCommand.self,
-            BenchTrainCommand.self,
         ])
 }
