@@ -7,5 +7,6 @@ struct BenchCommand: ParsableCommand {
         subcommands: [
             BenchInferCommand.self,
             BenchDetectCommand.self,
+            BenchTrainCommand.self,
         ])
 }
