@@ -1,0 +1,68 @@
+import Publish
+import Track
+
+/// Everything `ferd` reads from its one TOML file; defaults are those documented in `config/ferd.toml`.
+public struct FerdConfig: Sendable, Equatable {
+    public struct Camera: Sendable, Equatable {
+        /// Topic level and Home Assistant id of this camera (`[a-zA-Z0-9_-]`).
+        public var name = "cam0"
+        /// `/dev/videoN`, `/dev/v4l/by-id/...`; `script:FILE` is the scripted development source (docs/events.md).
+        public var source = "/dev/video0"
+        public var width = 640
+        public var height = 480
+        public var fps = 30
+        /// "auto", or a V4L2 fourcc: "YUYV", "GREY", "MJPG".
+        public var pixelFormat = "auto"
+        public var buffers = 4
+        public var retryMaxSeconds = 30
+    }
+    public struct Detector: Sendable, Equatable {
+        public var cascade = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
+        public var scaleFactor = 1.1
+        public var minNeighbors = 3
+        public var minSize = 40
+        public var maxSize = 0
+        /// Detect on a frame downscaled by this integer factor.
+        public var downscale = 1
+        /// Full-frame scan every N frames, regions around known faces in between; 1 = always full.
+        public var fullScanEvery = 1
+    }
+    public struct Model: Sendable, Equatable {
+        /// Empty: the shipped default model in firmware-models/.
+        public var path = ""
+        /// Margin added around each face box before cropping, as a fraction of its size.
+        public var margin = 0.1
+        public var threads = 1
+    }
+    public struct Stats: Sendable, Equatable {
+        public var interval = 60.0
+    }
+    public struct HomeAssistant: Sendable, Equatable {
+        public var enabled = true
+        public var discoveryPrefix = "homeassistant"
+        public var statusTopic = "homeassistant/status"
+    }
+    public struct Logging: Sendable, Equatable {
+        public var level = "info"
+    }
+
+    public var camera = Camera()
+    public var detector = Detector()
+    public var model = Model()
+    public var tracker = TrackerConfig(labels: FerdConfig.defaultLabels)
+    public var mqttEnabled = true
+    public var mqtt = MQTTSettings(clientID: "")
+    public var topicPrefix = "edgefer"
+    /// Topic level naming this machine; default: the hostname.
+    public var device = ""
+    public var homeAssistant = HomeAssistant()
+    public var stats = Stats()
+    public var logging = Logging()
+
+    /// FERPlus class order (the reference model's labels), used when the model carries none.
+    public static let defaultLabels = ["anger", "contempt", "disgust", "fear", "happiness", "neutral", "sadness", "surprise"]
+
+    public init() {}
+
+    static let knownTables: Set<String> = ["camera", "detector", "model", "tracker", "mqtt", "mqtt.tls", "homeassistant", "stats", "logging"]
+}

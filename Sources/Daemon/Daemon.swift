@@ -1,1 +1,0 @@
-// Daemon: see README.md, Architecture.

@@ -1,0 +1,95 @@
+import Foundation
+import Imaging
+import Track
+
+/// Plays a script of face observations as if a camera and model produced them, paced at `camera.fps`:
+/// `[camera] source = "script:FILE"`. For development, demos and tests of everything after recognition.
+///
+/// FILE holds JSON lines (`#` comments and blank lines allowed):
+/// `{"labels": [...], "model": "name", "loop": true}` (optional, first) then segments
+/// `{"repeat": 30, "camera": "streaming", "faces": [{"box": [x, y, w, h], "p": [one per label]}]}`.
+public final class ScriptedPipeline: FacePipeline {
+    public struct Segment: Sendable, Equatable {
+        public var repeatCount: Int
+        public var camera: CameraState
+        public var faces: [FaceObservation]
+    }
+
+    public private(set) var labels = FerdConfig.defaultLabels
+    public private(set) var modelID = "script"
+    public private(set) var segments: [Segment] = []
+    public private(set) var loop = true
+    public private(set) var cameraState = CameraState.noDevice
+    public private(set) var droppedFrames = 0
+    private var fps: Double
+    private var segment = 0
+    private var frameInSegment = 0
+    private var nextTime: Double?
+
+    public init(path: String, fps: Int) throws(ConfigError) {
+        self.fps = Double(fps)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, line: nil, key: nil, "cannot read the script")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            func fail(_ m: String) -> ConfigError { ConfigError(file: path, line: n + 1, key: nil, m) }
+            guard let obj = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else {
+                throw fail("expected a JSON object")
+            }
+            if let labels = obj["labels"] {
+                guard segments.isEmpty, let l = labels as? [String], !l.isEmpty else { throw fail("\"labels\" must be a non-empty array of strings, before any segment") }
+                self.labels = l
+                if let m = obj["model"] as? String { modelID = m }
+                if let lp = obj["loop"] as? Bool { loop = lp }
+                continue
+            }
+            let count = obj["repeat"] as? Int ?? 1
+            guard count >= 1 && count <= 1_000_000 else { throw fail("\"repeat\" must be 1...1000000") }
+            guard let camera = CameraState(rawValue: obj["camera"] as? String ?? "streaming") else {
+                throw fail("\"camera\" must be streaming, no_device or error")
+            }
+            var faces: [FaceObservation] = []
+            for f in obj["faces"] as? [[String: Any]] ?? [] {
+                guard let b = f["box"] as? [Int], b.count == 4, b[2] > 0, b[3] > 0 else { throw fail("face \"box\" must be [x, y, width, height] with positive size") }
+                guard let p = (f["p"] as? [NSNumber])?.map({ $0.floatValue }), p.count == labels.count, p.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                    throw fail("face \"p\" must hold \(labels.count) non-negative probabilities")
+                }
+                faces.append(FaceObservation(box: Rect(x: b[0], y: b[1], width: b[2], height: b[3]), probabilities: p))
+            }
+            segments.append(Segment(repeatCount: count, camera: camera, faces: faces))
+        }
+        guard !segments.isEmpty else { throw ConfigError(file: path, line: nil, key: nil, "the script has no segments") }
+        cameraState = segments[0].camera
+    }
+
+    public func nextFrame(timeout: Double) throws -> PipelineFrame? {
+        let now = Date().timeIntervalSince1970
+        let due = nextTime ?? now
+        if due - now > timeout {
+            Thread.sleep(forTimeInterval: timeout)
+            return nil
+        }
+        if due > now { Thread.sleep(forTimeInterval: due - now) }
+        nextTime = max(due + 1 / fps, Date().timeIntervalSince1970 - 1)   // do not burst after a stall
+        guard segment < segments.count else { return nil }   // finished, not looping
+        let s = segments[segment]
+        cameraState = s.camera
+        frameInSegment += 1
+        if frameInSegment >= s.repeatCount {
+            frameInSegment = 0
+            segment += 1
+            if segment == segments.count && loop { segment = 0 }
+        }
+        guard s.camera == .streaming else { return nil }
+        return PipelineFrame(time: due, observations: s.faces)
+    }
+
+    public func reconfigure(_ config: FerdConfig) throws {
+        fps = Double(config.camera.fps)
+    }
+
+    public func stop() { cameraState = .noDevice }
+}

@@ -1,1 +1,0 @@
-// Publish: see README.md, Architecture.

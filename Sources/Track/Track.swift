@@ -1,1 +1,0 @@
-// Track: see README.md, Architecture.
