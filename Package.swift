@@ -61,7 +61,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "BindingsTests", dependencies: ["Imaging", "CV4L2", "CSystemd", "CMosquitto", "COpenBLAS"]),
-        .testTarget(name: "DetectTests", dependencies: ["Detect", "Imaging"]),
+        .testTarget(name: "DetectTests", dependencies: ["Detect", "Imaging"], exclude: ["Golden"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "TFLiteModel", "QuantMath", "CInt8Kernels", "Recognize"]),
         .testTarget(name: "TrainTests", dependencies: ["Dataset", "Train", "Quantize", "Inference", "TFLiteModel"],
                     exclude: ["Golden"]),  // golden files and the scripts that made them, read via #filePath

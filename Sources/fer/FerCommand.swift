@@ -11,5 +11,7 @@ struct FerCommand: ParsableCommand {
             ClassifyCommand.self,
             BenchCommand.self,
             DataCommand.self,
+            DetectCommand.self,
+            BenchDetectCommand.self,
         ])
 }

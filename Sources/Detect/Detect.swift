@@ -1,1 +1,0 @@
-// Detect: see README.md, Architecture.
