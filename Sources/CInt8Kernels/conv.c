@@ -22,6 +22,9 @@ struct i8k_conv {
     int32_t *consts; /* comp, mult, lshift, rshift: n_pad each; then the optional table */
     int64_t *folded; /* i8k_epilogue.folded */
     i8k_epilogue epi;
+    /* optional VALID max pool in front (i8k_conv_fuse_max_pool); pool_fh == 0: none */
+    int pool_fh, pool_fw, pool_sh, pool_sw, src_h, src_w;
+    int8_t pool_lo, pool_hi;
 };
 
 i8k_conv_geometry i8k_fc_geometry(int in_features, int out_features) {
@@ -178,6 +181,39 @@ typedef struct {
 } run_ctx;
 
 /* One padded row: the input row shifted by pad_left, in the kernel's activation domain. */
+int i8k_conv_fuse_max_pool(i8k_conv *c, int src_h, int src_w, int filter_h, int filter_w, int stride_h,
+                           int stride_w, int32_t act_min, int32_t act_max) {
+    const i8k_conv_geometry *g = &c->g;
+    if (filter_h < 1 || filter_w < 1 || stride_h < 1 || stride_w < 1 || src_h < 1 || src_w < 1) return -1;
+    if ((int64_t)(g->in_h - 1) * stride_h >= src_h || (int64_t)(g->in_w - 1) * stride_w >= src_w) return -2;
+    if (act_min < -128 || act_max > 127 || act_min > act_max) return -3;
+    c->pool_fh = filter_h, c->pool_fw = filter_w, c->pool_sh = stride_h, c->pool_sw = stride_w;
+    c->src_h = src_h, c->src_w = src_w;
+    c->pool_lo = (int8_t)act_min, c->pool_hi = (int8_t)act_max;
+    return 0;
+}
+
+/* One conv input pixel from the max pool over the source: max(act_min, in-bounds taps), then
+ * min(act_max), as the reference's clamp(max(-128, taps)). */
+static void pool_pixel(const i8k_conv *c, const int8_t *image, int iy, int ix, uint8_t *restrict dst, uint8_t flip) {
+    int in_c = c->g.in_c;
+    int8_t best[64];
+    int y1 = iy * c->pool_sh + c->pool_fh, x1 = ix * c->pool_sw + c->pool_fw;
+    y1 = y1 < c->src_h ? y1 : c->src_h;
+    x1 = x1 < c->src_w ? x1 : c->src_w;
+    for (int c0 = 0; c0 < in_c; c0 += 64) {
+        int n = in_c - c0 < 64 ? in_c - c0 : 64;
+        for (int k = 0; k < n; k++) best[k] = c->pool_lo;
+        for (int y = iy * c->pool_sh; y < y1; y++)
+            for (int x = ix * c->pool_sw; x < x1; x++) {
+                const int8_t *restrict s = image + ((size_t)y * c->src_w + x) * in_c + c0;
+                for (int k = 0; k < n; k++) best[k] = s[k] > best[k] ? s[k] : best[k];
+            }
+        for (int k = 0; k < n; k++) dst[c0 + k] = (uint8_t)(best[k] < c->pool_hi ? best[k] : c->pool_hi) ^ flip;
+    }
+    for (int k = in_c; k < c->cp; k++) dst[k] = c->pad_byte;
+}
+
 static void fill_rows(void *raw, int begin, int end) {
     run_ctx *ctx = raw;
     const i8k_conv *c = ctx->c;
@@ -196,7 +232,10 @@ static void fill_rows(void *raw, int begin, int end) {
         if (x1 > c->wp) x1 = c->wp;
         if (x0 > c->wp) x0 = c->wp;
         memset(dst, c->pad_byte, (size_t)x0 * c->cp);
-        if (c->cp == g->in_c) {
+        if (c->pool_fh) {
+            const int8_t *image = ctx->input + (size_t)b * c->src_h * c->src_w * g->in_c;
+            for (int x = x0; x < x1; x++) pool_pixel(c, image, iy, x - x0, dst + (size_t)x * c->cp, flip);
+        } else if (c->cp == g->in_c) {
             size_t len = (size_t)(x1 - x0) * c->cp;
             uint8_t *d = dst + (size_t)x0 * c->cp;
             for (size_t i = 0; i < len; i++) d[i] = src[i] ^ flip;

@@ -162,6 +162,7 @@ public final class FastConv: @unchecked Sendable {
         }
         guard let created else { throw FastKernelError.unavailable(kind) }
         raw = created
+        inputCount = geometry.inputCount
         self.geometry = geometry
         self.kind = kind
     }
@@ -188,6 +189,20 @@ public final class FastConv: @unchecked Sendable {
         i8k_conv_run(raw, input, Int32(batch), output, workspace, pool?.raw)
     }
 
+    /// Values of one input image: the convolution's, or the fused max pool's (`fuseMaxPool`).
+    public private(set) var inputCount: Int
+
+    /// Puts a VALID MAX_POOL_2D (no padding) in front: `run` then takes the pool's input
+    /// (sourceHeight, sourceWidth, inChannels) and pools while it copies the input, saving a pass.
+    /// The geometry's input size must be the pool's output size.
+    public func fuseMaxPool(sourceHeight: Int, sourceWidth: Int, filterHeight: Int, filterWidth: Int,
+                            strideHeight: Int, strideWidth: Int, activationMin: Int32 = -128, activationMax: Int32 = 127) throws {
+        let code = i8k_conv_fuse_max_pool(raw, Int32(sourceHeight), Int32(sourceWidth), Int32(filterHeight), Int32(filterWidth),
+                                          Int32(strideHeight), Int32(strideWidth), activationMin, activationMax)
+        guard code == 0 else { throw FastKernelError.outOfRange(field: "fused max pool (code \(code))", value: sourceHeight) }
+        inputCount = sourceHeight * sourceWidth * geometry.inChannels
+    }
+
     /// Bytes of scratch a call on `batch` images needs (to share one buffer between layers).
     public func workspaceBytes(batch: Int) -> Int { i8k_conv_workspace_size(raw, Int32(batch)) }
 
@@ -199,7 +214,7 @@ public final class FastConv: @unchecked Sendable {
 
     /// Array convenience for tests and tools (allocates the output).
     public func run(_ input: [Int8], batch: Int = 1, pool: FastThreadPool? = nil) -> [Int8] {
-        precondition(input.count == batch * geometry.inputCount, "input holds \(input.count) values")
+        precondition(input.count == batch * inputCount, "input holds \(input.count) values")
         var output = [Int8](repeating: 0, count: batch * geometry.outputCount)
         input.withUnsafeBufferPointer { inp in
             output.withUnsafeMutableBufferPointer { run(input: inp.baseAddress!, batch: batch, output: $0.baseAddress!, pool: pool) }

@@ -7,7 +7,8 @@ public struct FastOptions: Sendable, Equatable {
     public var kind: FastKernelKind
     /// Threads that share each convolution, the calling thread included.
     public var threads: Int
-    /// Fold MUL/ADD by a per-channel constant that follow a CONV_2D into its epilogue.
+    /// Fold MUL/ADD by a per-channel constant that follow a CONV_2D into its epilogue, and a
+    /// MAX_POOL_2D in front of a CONV_2D into its input copy.
     public var fuseElementwise: Bool
 
     public init(kind: FastKernelKind = .best, threads: Int = 1, fuseElementwise: Bool = true) {
@@ -20,7 +21,8 @@ public struct FastOptions: Sendable, Equatable {
 /// The fast replacement of some interpreter steps, prepared once: CONV_2D and FULLY_CONNECTED
 /// on packed weights with a fused requantization, MUL/ADD by a per-channel constant as exact
 /// 256-entry tables per channel (fused into the preceding CONV_2D when it is its only reader),
-/// and unpadded MAX_POOL_2D. Steps it does not take run on the reference kernels.
+/// and unpadded MAX_POOL_2D (fused into the input copy of a following CONV_2D that is its only
+/// reader). Steps it does not take run on the reference kernels.
 final class FastPlan {
     private enum Action {
         case reference
@@ -67,7 +69,17 @@ final class FastPlan {
                 let conv = try Self.makeConv(s, weights: constant(s.filter), bias: s.bias.flatMap(constant), table: table,
                                              kind: options.kind)
                 workspaceBytes = max(workspaceBytes, conv.workspaceBytes(batch: maxBatch))
-                actions[i] = .conv(conv, input: s.input, output: output)
+                var input = s.input
+                // A max pool whose only reader is this conv runs inside the conv's input copy.
+                if options.fuseElementwise, i > 0, case .maxPool(let p, let poolInput, let poolOutput) = actions[i - 1],
+                   poolOutput == s.input, readers[poolOutput] == 1 {
+                    try conv.fuseMaxPool(sourceHeight: p.inputHeight, sourceWidth: p.inputWidth, filterHeight: p.filterHeight,
+                                         filterWidth: p.filterWidth, strideHeight: p.strideH, strideWidth: p.strideW,
+                                         activationMin: p.activationMin, activationMax: p.activationMax)
+                    actions[i - 1] = .skip
+                    input = poolInput
+                }
+                actions[i] = .conv(conv, input: input, output: output)
                 for k in 0..<fused { actions[i + 1 + k] = .skip }
                 i += fused
             case .fullyConnected(let s):

@@ -10,6 +10,9 @@ struct PreparedGraph {
     var inputs: [TensorInfo]
     var outputs: [TensorInfo]
     var scratchInt32PerSample: Int
+    /// For each activation, the operators (by index) from its writer to its last reader;
+    /// graph inputs and outputs live for the whole run.
+    var lifetimes: [ClosedRange<Int>?]
     /// Why several samples cannot run in one call, or nil when they can.
     var batchBlocker: String?
 }
@@ -33,6 +36,21 @@ struct GraphPreparer {
 
     init(model: Model) throws {
         guard let graph = model.subgraphs.first else { throw InferenceError.invalidGraph("the model has no subgraph") }
+        // Models built in code (the trainer's exporter) skip the reader's index checks: repeat them.
+        for (k, op) in graph.operators.enumerated() {
+            guard Int(op.opcodeIndex) < model.operatorCodes.count else {
+                throw InferenceError.invalidGraph("operator \(k): opcode index \(op.opcodeIndex) out of range")
+            }
+            for t in op.inputs + op.outputs where t < -1 || Int(t) >= graph.tensors.count {
+                throw InferenceError.invalidGraph("operator \(k): tensor index \(t) out of range")
+            }
+        }
+        for t in graph.inputs + graph.outputs where t < 0 || Int(t) >= graph.tensors.count {
+            throw InferenceError.invalidGraph("graph input/output tensor \(t) out of range")
+        }
+        for (i, t) in graph.tensors.enumerated() where t.buffer != 0 && Int(t.buffer) >= model.buffers.count {
+            throw InferenceError.invalidTensor(index: i, name: t.name, reason: "buffer \(t.buffer) out of range")
+        }
         self.model = model
         self.graph = graph
         slots = Array(repeating: TensorSlot(offset: 0, bytesPerSample: 0, isConstant: false), count: graph.tensors.count)
@@ -89,7 +107,23 @@ struct GraphPreparer {
         }
         return PreparedGraph(slots: slots, constants: constants, steps: steps, layers: layers,
                              inputs: try graph.inputs.map(info), outputs: try graph.outputs.map(info),
-                             scratchInt32PerSample: scratch, batchBlocker: batchBlocker)
+                             scratchInt32PerSample: scratch, lifetimes: lifetimes(), batchBlocker: batchBlocker)
+    }
+
+    private func lifetimes() -> [ClosedRange<Int>?] {
+        var first = [Int?](repeating: nil, count: graph.tensors.count)
+        var last = [Int?](repeating: nil, count: graph.tensors.count)
+        for (k, op) in graph.operators.enumerated() {
+            for t in op.inputs where t >= 0 { last[Int(t)] = k }
+            for t in op.outputs where t >= 0 { first[Int(t)] = first[Int(t)] ?? k }
+        }
+        let whole = graph.operators.count
+        for t in graph.inputs { (first[Int(t)], last[Int(t)]) = (-1, whole) }
+        for t in graph.outputs { last[Int(t)] = whole }
+        return graph.tensors.indices.map { i in
+            guard !slots[i].isConstant, let f = first[i] else { return nil }
+            return f...max(f, last[i] ?? f)
+        }
     }
 
     private func info(_ index: Int32) throws -> TensorInfo {

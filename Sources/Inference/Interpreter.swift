@@ -4,14 +4,14 @@ import TFLiteModel
 /// Runs an int8 TFLite model with TFLite's reference semantics. `init` validates the model and
 /// prepares every operator once (multipliers, padding, clamps, one arena for all tensors and
 /// scratch); `invoke` then allocates nothing. Up to `maxBatch` samples run in one call.
+/// Each step runs on the reference kernels (Reference/) unless the fast plan (FastPlan.swift,
+/// C kernels in CInt8Kernels) has taken it; both give the same bytes.
 /// Not thread-safe: one interpreter per thread.
 public final class Interpreter {
     public let inputs: [TensorInfo]
     public let outputs: [TensorInfo]
     public let layers: [LayerInfo]
     public let maxBatch: Int
-    /// The int32 accumulation used by CONV_2D and FULLY_CONNECTED.
-    public let kernel: any AccumulationKernel
 
     private let steps: [Step]
     private let slots: [TensorSlot]
@@ -20,10 +20,12 @@ public final class Interpreter {
     private let scratchOffset: Int
     let fastPlan: FastPlan?
 
-    /// Prepares `model` for batches of up to `maxBatch` samples.
-    /// `fast` routes CONV_2D, FULLY_CONNECTED and friends through the C kernels (FastPlan.swift); nil keeps every step on the reference kernels.
-    public init(model: Model, maxBatch: Int = 1, kernel: any AccumulationKernel = ReferenceAccumulation(),
-                fast: FastOptions? = FastOptions()) throws {
+    /// Prepares `model` for batches of up to `maxBatch` samples. `fast` routes CONV_2D,
+    /// FULLY_CONNECTED and friends through the C kernels (FastPlan.swift); nil keeps every step
+    /// on the reference kernels. With `preserveAllTensors` (like LiteRT's
+    /// experimental_preserve_all_tensors) no two activations share memory and no operators are
+    /// fused, so `tensorBytes` can read every intermediate after `invoke`.
+    public init(model: Model, maxBatch: Int = 1, fast: FastOptions? = FastOptions(), preserveAllTensors: Bool = false) throws {
         guard maxBatch >= 1 else { throw InferenceError.batchOutOfRange(requested: maxBatch, maximum: Int.max) }
         var preparer = try GraphPreparer(model: model)
         let plan = try preparer.prepare()
@@ -36,9 +38,22 @@ public final class Interpreter {
             offset += (bytes + 63) & ~63
             return at
         }
-        for i in slots.indices where slots[i].bytesPerSample > 0 {
-            slots[i].offset = reserve(slots[i].isConstant ? slots[i].bytesPerSample : slots[i].bytesPerSample * maxBatch)
+        for i in slots.indices where slots[i].bytesPerSample > 0 && slots[i].isConstant {
+            slots[i].offset = reserve(slots[i].bytesPerSample)
         }
+        var fast = fast
+        if preserveAllTensors { fast?.fuseElementwise = false }
+        // A fused fast step (e.g. MAX_POOL_2D → CONV_2D → MUL → ADD run as one) reads and writes
+        // tensors of several neighbouring operators at once: widen every lifetime by the longest
+        // such span so no tensor it touches shares memory with another it touches.
+        let window = fast?.fuseElementwise == true ? Self.longestFusibleSpan(plan.steps) : 0
+        let lifetimes = plan.lifetimes.map { life in
+            life.map { preserveAllTensors ? -1...Int.max - 1 : ($0.lowerBound - window)...($0.upperBound + window) }
+        }
+        let activations = planActivations(sizes: slots.indices.map { slots[$0].isConstant ? 0 : slots[$0].bytesPerSample * maxBatch },
+                                          lifetimes: lifetimes)
+        let activationBase = reserve(activations.totalBytes)
+        for (i, at) in activations.offsets.enumerated() where at >= 0 { slots[i].offset = activationBase + at }
         let scratch = reserve(plan.scratchInt32PerSample * 4 * maxBatch)
         let bytes = max(offset, 64)
         let memory = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
@@ -46,20 +61,55 @@ public final class Interpreter {
         for (tensor, data) in plan.constants {
             data.withUnsafeBytes { memory.advanced(by: slots[tensor].offset).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         }
-        (arena, arenaBytes) = (memory, bytes)
+        let fastPlan: FastPlan?
+        do {
+            fastPlan = try fast.map {
+                try FastPlan(steps: plan.steps, slots: slots, arena: memory, graphOutputs: plan.outputs.map(\.index),
+                             maxBatch: maxBatch, options: $0)
+            }
+        } catch {
+            memory.deallocate()
+            throw error
+        }
+        (arena, arenaBytes, self.fastPlan) = (memory, bytes, fastPlan)
         (self.slots, self.steps, self.scratchOffset) = (slots, plan.steps, scratch)
         (self.inputs, self.outputs, self.layers) = (plan.inputs, plan.outputs, plan.layers)
-        (self.maxBatch, self.kernel) = (maxBatch, kernel)
-        fastPlan = try fast.map { try FastPlan(steps: plan.steps, slots: slots, arena: memory, graphOutputs: plan.outputs.map(\.index), maxBatch: maxBatch, options: $0) }
+        self.maxBatch = maxBatch
+    }
+
+    /// An upper bound on how many operators FastPlan may run as one: a MAX_POOL_2D before a
+    /// CONV_2D, the conv, and the run of MUL/ADD steps right after it.
+    private static func longestFusibleSpan(_ steps: [Step]) -> Int {
+        func isMulOrAdd(_ step: Step) -> Bool {
+            switch step {
+            case .mul, .add: return true
+            default: return false
+            }
+        }
+        var longest = 0
+        for (i, step) in steps.enumerated() {
+            guard case .conv2D = step else { continue }
+            var end = i + 1
+            while end < steps.count && isMulOrAdd(steps[end]) { end += 1 }
+            longest = max(longest, 1 + (end - i))  // + 1: the pool before the conv
+        }
+        return longest
     }
 
     /// Reads and prepares a TFLite file's bytes.
-    public convenience init(bytes: [UInt8], maxBatch: Int = 1, kernel: any AccumulationKernel = ReferenceAccumulation(),
-                            fast: FastOptions? = FastOptions()) throws {
-        try self.init(model: Model(bytes: bytes), maxBatch: maxBatch, kernel: kernel, fast: fast)
+    public convenience init(bytes: [UInt8], maxBatch: Int = 1, fast: FastOptions? = FastOptions(),
+                            preserveAllTensors: Bool = false) throws {
+        try self.init(model: Model(bytes: bytes), maxBatch: maxBatch, fast: fast, preserveAllTensors: preserveAllTensors)
     }
 
     deinit { arena.deallocate() }
+
+    /// Bytes of the one arena holding constants, activations (shared where lifetimes allow)
+    /// and scratch.
+    public var memoryBytes: Int { arenaBytes }
+
+    /// True when some operators run on the fast C kernels (see `FastOptions`).
+    public var usesFastKernels: Bool { fastPlan != nil }
 
     /// Storage of graph input `index` for `maxBatch` samples, sample after sample.
     public func inputBuffer(_ index: Int = 0) -> UnsafeMutableRawBufferPointer {
@@ -71,6 +121,14 @@ public final class Interpreter {
     public func outputBuffer(_ index: Int = 0) -> UnsafeRawBufferPointer {
         let slot = slots[outputs[index].index]
         return UnsafeRawBufferPointer(start: arena + slot.offset, count: slot.bytesPerSample * maxBatch)
+    }
+
+    /// The bytes of tensor `index` for the first `batch` samples (constants: the whole tensor).
+    /// Intermediates are only meaningful when built with `preserveAllTensors`.
+    public func tensorBytes(_ index: Int, batch: Int = 1) -> UnsafeRawBufferPointer? {
+        guard slots.indices.contains(index), batch >= 1, batch <= maxBatch else { return nil }
+        let slot = slots[index]
+        return UnsafeRawBufferPointer(start: arena + slot.offset, count: slot.bytesPerSample * (slot.isConstant ? 1 : batch))
     }
 
     /// Runs the graph on the first `batch` samples of the input buffers.
@@ -110,8 +168,8 @@ public final class Interpreter {
     private func evaluate(_ step: Step, batch: Int) {
         switch step {
         case .conv2D(let s):
-            kernel.conv2D(acc: scratch, input: int8(s.input), filter: int8(s.filter), bias: int32(s.bias),
-                          params: s.params, batches: batch)
+            conv2DAccumulate(acc: scratch, input: int8(s.input), filter: int8(s.filter), bias: int32(s.bias),
+                             params: s.params, batches: batch)
             s.multipliers.withUnsafeBufferPointer { m in
                 requantizePerChannel(output: int8(s.output), acc: scratch,
                                      count: batch * s.params.outputPositions * s.params.outputChannels,
@@ -126,8 +184,8 @@ public final class Interpreter {
             }
         case .fullyConnected(let s):
             let rows = batch * s.rowsPerSample
-            kernel.fullyConnected(acc: scratch, input: int8(s.input), weights: int8(s.weights), bias: int32(s.bias),
-                                  params: s.params, batches: rows)
+            fullyConnectedAccumulate(acc: scratch, input: int8(s.input), weights: int8(s.weights), bias: int32(s.bias),
+                                     params: s.params, batches: rows)
             s.multipliers.withUnsafeBufferPointer { m in
                 requantizeFullyConnected(output: int8(s.output), acc: scratch, multipliers: m.baseAddress!,
                                          params: s.params, batches: rows)

@@ -51,8 +51,9 @@ public final class Recognizer {
     private let outputScale: Float
     private let outputZeroPoint: Int32
 
-    public init(model: Model, maxBatch: Int = 8, kernel: any AccumulationKernel = ReferenceAccumulation()) throws {
-        interpreter = try Interpreter(model: model, maxBatch: maxBatch, kernel: kernel)
+    /// `fast` chooses the C kernels and their threads (nil: reference kernels only).
+    public init(model: Model, maxBatch: Int = 8, fast: FastOptions? = FastOptions()) throws {
+        interpreter = try Interpreter(model: model, maxBatch: maxBatch, fast: fast)
         guard interpreter.inputs.count == 1, interpreter.outputs.count == 1 else {
             throw RecognizeError.unsuitableModel("needs one input and one output")
         }
@@ -106,8 +107,8 @@ public final class Recognizer {
         }
     }
 
-    public convenience init(bytes: [UInt8], maxBatch: Int = 8, kernel: any AccumulationKernel = ReferenceAccumulation()) throws {
-        try self.init(model: Model(bytes: bytes), maxBatch: maxBatch, kernel: kernel)
+    public convenience init(bytes: [UInt8], maxBatch: Int = 8, fast: FastOptions? = FastOptions()) throws {
+        try self.init(model: Model(bytes: bytes), maxBatch: maxBatch, fast: fast)
     }
 
     /// The face box grown by `cropMargin` of its size on each side, clamped to the frame.
@@ -117,21 +118,30 @@ public final class Recognizer {
             .clamped(toWidth: frameWidth, height: frameHeight)
     }
 
+    /// Number of classes (outputs per face).
+    public var classCount: Int { classes }
+
     /// Probabilities for every face, run in batches of at most `maxBatch`.
     public func classify(_ image: GrayImage, faces: [Rect]) throws -> [FacePrediction] {
-        var results: [FacePrediction] = []
-        results.reserveCapacity(faces.count)
+        var all = [Float](repeating: 0, count: faces.count * classes)
+        try all.withUnsafeMutableBufferPointer { try classify(image, faces: faces, probabilities: $0) }
+        return faces.indices.map { FacePrediction(box: faces[$0], probabilities: Array(all[$0 * classes..<($0 + 1) * classes])) }
+    }
+
+    /// Like `classify(_:faces:)` without allocating: writes `faces.count · classCount`
+    /// probabilities, face after face, into `probabilities`.
+    public func classify(_ image: GrayImage, faces: [Rect], probabilities: UnsafeMutableBufferPointer<Float>) throws {
+        precondition(probabilities.count >= faces.count * classes, "probability buffer too small")
         var start = 0
         while start < faces.count {
-            let chunk = Array(faces[start..<min(faces.count, start + maxBatch)])
-            for (k, face) in chunk.enumerated() { try writeInput(image, face: face, sample: k) }
-            try interpreter.invoke(batch: chunk.count)
-            for (k, face) in chunk.enumerated() {
-                results.append(FacePrediction(box: face, probabilities: (0..<classes).map { probability(sample: k, class: $0) }))
+            let n = min(faces.count - start, maxBatch)
+            for k in 0..<n { try writeInput(image, face: faces[start + k], sample: k) }
+            try interpreter.invoke(batch: n)
+            for k in 0..<n {
+                for c in 0..<classes { probabilities[(start + k) * classes + c] = probability(sample: k, class: c) }
             }
-            start += chunk.count
+            start += n
         }
-        return results
     }
 
     /// The model's input for one face, as `classify` builds it (for tests and debugging).

@@ -21,13 +21,17 @@ struct InferCommand: ParsableCommand {
     @Option(help: "Samples per interpreter call (1 when the model cannot batch).")
     var batch = 16
 
+    @Flag(help: "Run every operator on the reference kernels instead of the fast C kernels.")
+    var reference = false
+
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
     }
 
     func run() throws {
         let bytes = try readFile(model)
-        var interpreter = try Interpreter(bytes: bytes, maxBatch: 1)
+        let fast: FastOptions? = reference ? nil : FastOptions()
+        var interpreter = try Interpreter(bytes: bytes, maxBatch: 1, fast: fast)
         guard interpreter.inputs.count == 1, interpreter.outputs.count == 1 else {
             throw ValidationError("fer infer handles models with one input and one output")
         }
@@ -38,7 +42,7 @@ struct InferCommand: ParsableCommand {
                                   + "\(interpreter.inputs[0].type) \(interpreter.inputs[0].shape))")
         }
         let count = inputBytes.count / each
-        if min(batch, count) > 1, let batched = try? Interpreter(bytes: bytes, maxBatch: min(batch, count)) {
+        if min(batch, count) > 1, let batched = try? Interpreter(bytes: bytes, maxBatch: min(batch, count), fast: fast) {
             interpreter = batched
         }
         var result: [UInt8] = []
@@ -54,7 +58,8 @@ struct InferCommand: ParsableCommand {
         guard FileManager.default.createFile(atPath: output, contents: Data(result)) else {
             throw ValidationError("cannot write \(output)")
         }
-        let line = "\(count) input(s), batch \(interpreter.maxBatch), \(String(format: "%.3f", seconds * 1000 / Double(count))) ms each, "
+        let kernels = !interpreter.usesFastKernels ? "reference kernels" : "fast kernels"
+        let line = "\(count) input(s), \(kernels), batch \(interpreter.maxBatch), \(String(format: "%.3f", seconds * 1000 / Double(count))) ms each, "
             + "wrote \(result.count) bytes to \(output)\n"
         FileHandle.standardError.write(Data(line.utf8))
     }

@@ -43,6 +43,7 @@ struct InspectCommand: ParsableCommand {
         let params = interpreter.layers.reduce(0) { $0 + $1.parameters }
         print("Total MACs per sample: \(grouped(macs)) (\(String(format: "%.1f", Double(macs) / 1e6))M)")
         print("Total parameters: \(grouped(params)) (constant elements of weights, biases and operands)")
+        print("Interpreter memory (batch 1): \(grouped(interpreter.memoryBytes)) bytes")
         if !decoded.metadata.isEmpty {
             print("Metadata:")
             for entry in decoded.metadata {

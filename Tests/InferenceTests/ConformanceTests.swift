@@ -55,3 +55,28 @@ func matchesLiteRTReferenceKernels(name: String) throws {
     let single = try interpreter.run(Array(inputs.prefix(c.inputBytesEach)), batch: 1)
     #expect(single == Array(expected.prefix(c.outputBytesEach)))
 }
+
+/// Every activation of seed64 matches LiteRT's reference kernels, operator by operator, for the
+/// two inputs whose intermediates are stored; a failure names the first differing operator.
+@Test(arguments: [true, false])
+func seed64IntermediatesMatchOpByOp(fastKernels: Bool) throws {
+    let folder = SharedData.conformance.appendingPathComponent("seed64.intermediates")
+    let index = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("index.json")))
+    let tensors = try #require((index as? [String: Any])?["tensors"] as? [[String: Any]])
+    let interpreter = try Interpreter(bytes: SharedData.bytes("seed64.tflite"), fast: fastKernels ? FastOptions() : nil,
+                                      preserveAllTensors: true)
+    let inputs = try SharedData.bytes("seed64.inputs.bin")
+    let each = interpreter.inputs[0].bytesPerSample
+    for sample in [0, 10] {
+        _ = try interpreter.run(Array(inputs[sample * each..<(sample + 1) * each]))
+        for entry in tensors {
+            let tensor = try #require(entry["index"] as? Int)
+            let files = try #require(entry["files"] as? [String: [String: Any]])
+            let file = try #require(files["\(sample)"]?["file"] as? String)
+            let expected = [UInt8](try Data(contentsOf: folder.appendingPathComponent(file)))
+            let actual = try #require(interpreter.tensorBytes(tensor))
+            let producer = (entry["producer"] as? [String: Any]).map { "op \($0["op_index"] ?? "?") \($0["op"] ?? "?")" } ?? "input"
+            try #require(Array(actual) == expected, "input \(sample): tensor \(tensor) (\(producer)) differs")
+        }
+    }
+}

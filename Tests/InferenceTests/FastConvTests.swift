@@ -1,3 +1,4 @@
+import CInt8Kernels
 import Inference
 import Testing
 
@@ -173,6 +174,39 @@ struct FastConvTests {
             if let i = got.indices.first(where: { got[$0] != expected[$0] }) {
                 Issue.record("\(c) kind \(kind): first difference at \(i): \(got[i]) vs reference \(expected[i])")
             }
+        }
+    }
+}
+
+@Suite("Fast convolution with a fused max pool")
+struct FastConvPoolTests {
+    /// (source size, pool filter, pool stride, clamp): even, odd (clipped windows) and overlapping pools.
+    static let cases: [(h: Int, w: Int, f: Int, s: Int, lo: Int32, hi: Int32)] = [
+        (8, 8, 2, 2, -128, 127), (9, 7, 2, 2, -128, 127), (9, 9, 3, 2, -20, 100), (5, 6, 1, 1, -128, 127),
+    ]
+
+    @Test("pool then conv equals i8k_max_pool followed by the reference conv", arguments: 0..<4)
+    func matchesSeparatePool(_ index: Int) throws {
+        let p = Self.cases[index]
+        let outH = (p.h - p.f) / p.s + 1 + ((p.h - p.f) % p.s == 0 ? 0 : 1), outW = (p.w - p.f) / p.s + 1 + ((p.w - p.f) % p.s == 0 ? 0 : 1)
+        var c = FastConvCase.conv("pool \(index)", h: outH, w: outW, cin: 12, cout: 33, k: (3, 3), same: true, batch: 2)
+        c.fusedTable = index % 2 == 1
+        let (weights, _, requant) = c.data()
+        var rng = FastTestRandom(state: UInt64(index))
+        let source = rng.int8s(c.batch * p.h * p.w * 12)
+        var pooled = [Int8](repeating: 0, count: c.batch * outH * outW * 12)
+        source.withUnsafeBufferPointer { src in
+            pooled.withUnsafeMutableBufferPointer { dst in
+                i8k_max_pool(src.baseAddress, Int32(c.batch), Int32(p.h), Int32(p.w), 12, Int32(p.f), Int32(p.f), Int32(p.s), Int32(p.s),
+                             Int32(outH), Int32(outW), p.lo, p.hi, dst.baseAddress)
+            }
+        }
+        let expected = FastConv.reference(geometry: c.geometry, weights: weights, requant: requant, input: pooled, batch: c.batch)
+        for kind in FastKernelKind.available {
+            let conv = try FastConv(geometry: c.geometry, weights: weights, requant: requant, kind: kind)
+            try conv.fuseMaxPool(sourceHeight: p.h, sourceWidth: p.w, filterHeight: p.f, filterWidth: p.f, strideHeight: p.s,
+                                 strideWidth: p.s, activationMin: p.lo, activationMax: p.hi)
+            #expect(conv.run(source, batch: c.batch) == expected, "\(kind) case \(index)")
         }
     }
 }

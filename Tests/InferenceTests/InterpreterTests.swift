@@ -103,3 +103,42 @@ func tinyConvModel(outputShape: [Int32] = [1, 3, 3, 1], ops: [BuiltinOperator]? 
         try interpreter.run([UInt8](repeating: 0, count: 8))
     }
 }
+
+@Test func activationsShareMemory() throws {
+    let model = try Model(bytes: SharedData.bytes("seed64.tflite"))
+    let graph = model.subgraphs[0]
+    let constants = graph.tensors.filter { $0.buffer != 0 && !model.buffers[Int($0.buffer)].data.isEmpty }
+        .reduce(0) { $0 + $1.elementCount! * $1.type.byteSize! }
+    let activations = graph.tensors.filter { $0.buffer == 0 || model.buffers[Int($0.buffer)].data.isEmpty }
+        .reduce(0) { $0 + $1.elementCount! * $1.type.byteSize! }
+    // Two samples of every activation would need 2 · activations; lifetimes let them share.
+    // The largest pair alive together (conv output 64·64·32 and its MUL) bounds it from below.
+    let scratch = 2 * 64 * 64 * 32 * 4  // int32 accumulators of the largest conv, per sample
+    let reference = try Interpreter(model: model, maxBatch: 2, fast: nil)
+    let activationBytes = reference.memoryBytes - constants - scratch
+    #expect(activationBytes < activations)  // less than half of 2 · activations
+    #expect(activationBytes >= 2 * 2 * 64 * 64 * 32)
+    // Fused fast steps keep neighbouring tensors apart, so they share less, but still share.
+    let fused = try Interpreter(model: model, maxBatch: 2)
+    #expect(fused.memoryBytes - constants - scratch < 2 * activations)
+    #expect(fused.memoryBytes >= reference.memoryBytes)
+}
+
+@Test func modelsBuiltInCodeAreCheckedToo() throws {
+    var badIndex = tinyConvModel()
+    badIndex.subgraphs[0].operators[1].inputs = [42]
+    #expect(throws: InferenceError.invalidGraph("operator 1: tensor index 42 out of range")) { try Interpreter(model: badIndex) }
+    var badCode = tinyConvModel()
+    badCode.subgraphs[0].operators[0].opcodeIndex = 9
+    #expect(throws: InferenceError.invalidGraph("operator 0: opcode index 9 out of range")) { try Interpreter(model: badCode) }
+    var badBuffer = tinyConvModel()
+    badBuffer.subgraphs[0].tensors[1].buffer = 77
+    #expect(throws: InferenceError.invalidTensor(index: 1, name: "filter", reason: "buffer 77 out of range")) {
+        try Interpreter(model: badBuffer)
+    }
+    var readBeforeWrite = tinyConvModel()
+    readBeforeWrite.subgraphs[0].operators.swapAt(0, 1)
+    #expect(throws: InferenceError.invalidOperator(index: 0, op: "RESHAPE", reason: "input tensor 3 is read before any operator writes it")) {
+        try Interpreter(model: readBeforeWrite)
+    }
+}

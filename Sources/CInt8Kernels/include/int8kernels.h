@@ -81,6 +81,12 @@ i8k_conv *i8k_conv_create(const i8k_conv_geometry *g, const int8_t *weights_ohwi
                           const i8k_requant *rq, i8k_kind kind);
 void i8k_conv_destroy(i8k_conv *conv);
 i8k_kind i8k_conv_kind(const i8k_conv *conv);
+/** Puts a VALID MAX_POOL_2D (no padding; windows clipped at the bottom/right edge) in front of the
+ *  convolution: i8k_conv_run then reads the pool's input [batch][src_h][src_w][in_c] and pools
+ *  while it fills its padded buffer, instead of a separate pass. The conv's in_h x in_w must be
+ *  the pool's output size. 0 on success, negative on inconsistent arguments. */
+int i8k_conv_fuse_max_pool(i8k_conv *conv, int src_h, int src_w, int filter_h, int filter_w, int stride_h,
+                           int stride_w, int32_t act_min, int32_t act_max);
 /** Bytes of scratch i8k_conv_run needs for `batch` images (64-byte aligned pointer advised). */
 size_t i8k_conv_workspace_size(const i8k_conv *conv, int batch);
 /** input [batch][in_h][in_w][in_c] -> output [batch][out_h][out_w][out_c]. pool may be NULL. */
