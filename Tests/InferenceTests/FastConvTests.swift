@@ -136,6 +136,19 @@ struct FastConvTests {
         }
     }
 
+    @Test("pools survive many short rounds and being destroyed before their workers ever ran")
+    func poolLifecycle() throws {
+        for _ in 0..<20 { _ = FastThreadPool(threads: 2) }  // created and destroyed at once
+        let c = fastConvCases[2]
+        let (weights, input, requant) = c.data()
+        let conv = try FastConv(geometry: c.geometry, weights: weights, requant: requant)
+        let expected = conv.run(input, batch: c.batch)
+        for threads in [2, 3] {
+            let pool = FastThreadPool(threads: threads)
+            for _ in 0..<300 { #expect(conv.run(input, batch: c.batch, pool: pool) == expected) }
+        }
+    }
+
     @Test("the best kernel is one this CPU runs, and scalar is always there")
     func dispatch() {
         #expect(FastKernelKind.best.isAvailable)
