@@ -43,14 +43,13 @@ public final class Daemon {
         self.makePipeline = makePipeline
     }
 
-    /// The pipelines built into this ferd: `script:FILE`. The camera pipeline (capture → detect →
-    /// recognize) plugs in here.
+    /// The pipelines built into this ferd: `script:FILE` plays scripted observations; anything else
+    /// (a V4L2 device, `auto`, `folder:DIR`, `mjpeg:FILE`) runs the camera pipeline.
     public static func builtinPipeline(_ config: FerdConfig) throws -> any FacePipeline {
         if config.camera.source.hasPrefix("script:") {
             return try ScriptedPipeline(path: String(config.camera.source.dropFirst("script:".count)), fps: config.camera.fps)
         }
-        throw ConfigError(file: "camera.source", line: nil, key: nil,
-                          "\"\(config.camera.source)\": the camera pipeline is not built into this ferd yet; use script:FILE")
+        return try CameraPipeline(config: config)
     }
 
     public func run() -> Int32 {
