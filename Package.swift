@@ -56,6 +56,7 @@ let package = Package(
         ]),
         .executableTarget(name: "fer", dependencies: [
             "Imaging", "Detect", "Inference", "Recognize", "Dataset", "Train", "Quantize", "TFLiteModel",
+            "Capture", "Track", "Daemon",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -6,5 +6,6 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench", abstract: "Benchmarks against the anchors (LiteRT, OpenCV, Keras).",
         subcommands: [
             BenchInferCommand.self,
+            BenchPipelineCommand.self,
         ])
 }
