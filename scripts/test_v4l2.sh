@@ -30,8 +30,9 @@ fi
 
 t0=$EPOCHREALTIME
 cd "$root"
-echo "test_v4l2: building the test bundle and the producer" >&2
+echo "test_v4l2: building the test bundle, ferd (release: a debug build is too slow under emulation) and the producer" >&2
 swift build --build-tests >&2
+swift build -c release --product ferd >&2
 bundle=$(ls -d "$root"/.build/debug/*PackageTests.xctest | head -1)
 work=$(mktemp -d /tmp/edgefer-v4l2.XXXXXX)
 trap '[ -n "${KEEP_BED_LOGS:-}" ] || rm -rf "$work"' EXIT
@@ -47,7 +48,7 @@ for b in "${boots[@]}"; do
   cp /usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml "$out/"
   cp "$shared/conformance/tflite/seed64.tflite" "$out/models/"
   if ls firmware-models/*.tflite >/dev/null 2>&1; then mkdir -p "$out/firmware-models" && cp firmware-models/*.tflite "$out/firmware-models/"; fi
-  opts=(-m 1536 -t 300 -o "$out" -f "$work/lb_producer")
+  opts=(-m 1536 -t 300 -o "$out" -f "$work/lb_producer" -f "$root/.build/release/ferd")
   [ -z "$loop" ] || opts+=(-l "video_nr=10 exclusive_caps=1")
   s0=$EPOCHREALTIME rc=0
   "$bed" "${opts[@]}" "$bundle" --testing-library swift-testing --filter "$filter" > "$out/log.txt" 2>&1 || rc=$?

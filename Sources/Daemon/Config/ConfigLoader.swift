@@ -70,6 +70,7 @@ public enum ConfigLoader {
         c.model.path = try r.string("model.path", c.model.path)
         c.model.margin = try r.double("model.margin", c.model.margin, 0...1)
         c.model.threads = try r.int("model.threads", c.model.threads, 1...64)
+        c.model.batch = try r.int("model.batch", c.model.batch, 1...64)
 
         var t = c.tracker
         t.iouThreshold = try r.double("tracker.iou_threshold", t.iouThreshold, 0.01...1)

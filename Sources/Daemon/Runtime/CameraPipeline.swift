@@ -56,6 +56,9 @@ public final class CameraPipeline: FacePipeline {
         let detector = try PipelineSetup.detector(config)
         let source = try PipelineSetup.source(config, logger: logger)
         self.init(config: config, source: source, detector: detector, model: model, logger: logger)
+        // Parsing the cascade XML leaves megabytes of freed small blocks in the heap: hand them
+        // back to the kernel once, so a long-running ferd's resident memory is what it uses.
+        Self.trimHeap()
     }
 
     /// Runs on a given source (tests, benchmarks) with the parts built from `config`.
@@ -223,6 +226,14 @@ public final class CameraPipeline: FacePipeline {
     }
 
     public func stop() { source.stop() }
+
+    /// glibc's `malloc_trim(0)`, looked up at run time: Swift's Glibc module does not import
+    /// <malloc.h>, and other C libraries simply lack it (then this does nothing).
+    static func trimHeap() {
+        typealias Trim = @convention(c) (Int) -> Int32
+        guard let symbol = dlsym(nil, "malloc_trim") else { return }
+        _ = unsafeBitCast(symbol, to: Trim.self)(0)
+    }
 
     /// Unix seconds of a CLOCK_MONOTONIC instant, through the current offset of the two clocks.
     static func unixTime(monotonic: UInt64, now: UInt64) -> Double {

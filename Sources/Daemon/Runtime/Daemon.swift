@@ -131,7 +131,7 @@ public final class Daemon {
     private func emit(_ events: [TrackEvent], time: Double) {
         guard let t = tracker else { return }
         eventsTotal += events.count
-        for e in events { logger.debug("face \(e.kind.rawValue) \(e.trackID) \(e.label) \(e.confidence)") }
+        for e in events { logger.debug("face \(e.kind.rawValue) \(e.trackID) \(e.label) \(e.confidence) box \(e.box) p \(e.probabilities)") }
         publisher?.publish(events, time: time)
         publisher?.publishSummary(t.summary, time: time)
     }

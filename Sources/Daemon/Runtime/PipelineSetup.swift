@@ -112,8 +112,9 @@ public enum PipelineSetup {
         public var extraMargin: Float
     }
 
-    /// The int8 TFLite model of `[model]`, prepared for `maxBatch` faces per call.
-    public static func model(_ config: FerdConfig, maxBatch: Int = 8) throws(ConfigError) -> LoadedModel {
+    /// The int8 TFLite model of `[model]`, prepared for `model.batch` faces per call.
+    public static func model(_ config: FerdConfig) throws(ConfigError) -> LoadedModel {
+        let maxBatch = config.model.batch
         let path = try modelPath(config)
         func fail(_ m: String) -> ConfigError { ConfigError(file: "model.path", line: nil, key: nil, "\(path): \(m)") }
         guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot read the file") }
