@@ -5,7 +5,7 @@ APT_PACKAGES := libv4l-dev libjpeg-dev libsystemd-dev libmosquitto-dev libopenbl
 	qemu-system-x86 busybox-static cpio kmod python3-venv
 SWIFT_BUILD_FLAGS ?=
 
-.PHONY: deps build release run test test-swift test-v4l2 bench clean
+.PHONY: deps oracles build release run test clean
 
 # Installs only what is missing, so repeated runs are quick and need no network.
 deps:
@@ -26,7 +26,11 @@ release: deps
 run: release
 	scripts/run_demo.sh
 
-test: deps
+# Python packages used only as test oracles (LiteRT loads our exported models), in git-ignored .venv/.
+oracles:
+	scripts/venv.sh 'ai-edge-litert' >/dev/null
+
+test: deps oracles
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	swift test --skip-build $(SWIFT_BUILD_FLAGS)
 	@if [ -x scripts/test_v4l2.sh ]; then scripts/test_v4l2.sh; fi

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""OpenCV side of `fer bench-detect`: times CascadeClassifier.detectMultiScale on PGM frames.
+"""OpenCV side of `fer bench detect`: times CascadeClassifier.detectMultiScale on PGM frames.
 argv: cascade scaleFactor minNeighbors minSize threads iterations frame.pgm...
 Prints one JSON object per frame: {frame, ms_median, ms_min, cpu_ms_median, boxes}."""
 import json, statistics, sys, time

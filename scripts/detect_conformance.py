@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Compares `fer detect --json` on the shared Haar conformance photos with OpenCV 4.14's reference
-detections and with the ground truth. Usage: detect_conformance.py FER_BINARY [SHARED_DIR]
+detections and with the ground truth. Usage: detect_conformance.py FER_BINARY [SHARED_DIR [THREADS]]
 Prints, per parameter set: images where every OpenCV box is matched by one of ours at IoU >= 0.9
 with no extra boxes, exact box agreement, and recall/precision (IoU >= 0.5) of both detectors."""
 import json, os, subprocess, sys
 
 fer = sys.argv[1]
 shared = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(__file__), '..', '..', 'shared')
+threads = sys.argv[3] if len(sys.argv) > 3 else '1'
 haar = os.path.join(shared, 'conformance', 'haar')
 ref = json.load(open(os.path.join(haar, 'opencv_reference.json')))
 truth = {g['image']: g['faces'] for g in json.load(open(os.path.join(haar, 'groundtruth.json')))}
@@ -35,7 +36,7 @@ for cascade, params in sorted({(r['cascade'], json.dumps(r['params'], sort_keys=
     images = [os.path.join(haar, r['image']) for r in rows]
     cmd = [fer, 'detect', '--json', '--cascade', '/usr/share/opencv4/haarcascades/' + cascade,
            '--scale-factor', str(p['scaleFactor']), '--min-neighbors', str(p['minNeighbors']),
-           '--min-size', str(p['minSize'][0])] + images
+           '--min-size', str(p['minSize'][0]), '--threads', threads] + images
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()
     ours = {os.path.relpath(json.loads(l)['image'], haar): json.loads(l) for l in out}
     agree = exact = 0

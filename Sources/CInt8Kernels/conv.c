@@ -12,6 +12,7 @@ struct i8k_conv {
     i8k_kind kind;
     const i8k_kernel *kern;
     int cp;     /* channels padded to a multiple of 4; extra channels have zero weights */
+    int cpb;    /* bytes of one padded pixel: cp * act_bytes */
     int hp, wp; /* padded input extent actually read */
     int kp;     /* packed depth kernel_h * kernel_w * cp */
     int nseg, seg_len;
@@ -74,6 +75,7 @@ i8k_conv *i8k_conv_create(const i8k_conv_geometry *g, const int8_t *weights, con
     c->kind = kind == I8K_BEST ? i8k_best_kind() : kind;
     c->kern = kern;
     c->cp = (g->in_c + 3) & ~3;
+    c->cpb = c->cp * kern->act_bytes;
     c->hp = (g->out_h - 1) * g->stride_h + (g->kernel_h - 1) * g->dilation_h + 1;
     c->wp = (g->out_w - 1) * g->stride_w + (g->kernel_w - 1) * g->dilation_w + 1;
     c->kp = g->kernel_h * g->kernel_w * c->cp;
@@ -92,7 +94,7 @@ i8k_conv *i8k_conv_create(const i8k_conv_geometry *g, const int8_t *weights, con
     size_t packed_bytes = ((size_t)n_pad * kp * kern->elem_bytes + 63) & ~(size_t)63;
     c->packed = aligned_alloc(64, packed_bytes); /* 64-byte rows: no zmm load splits a cache line */
     if (c->packed) memset(c->packed, 0, packed_bytes);
-    size_t nconsts = (size_t)n_pad * 4 + (rq->post_table ? (size_t)n_pad * 256 : 0);
+    size_t nconsts = (size_t)n_pad * 4 + (rq->post_table ? (size_t)n_pad * (256 + 64) + 1 : 0);
     c->folded = calloc((size_t)(n_pad + 15) / 16 * 48, sizeof(int64_t));
     c->consts = calloc(nconsts, sizeof(int32_t));
     if (!wk || !c->seg_off || !c->packed || !c->consts || !c->folded) {
@@ -103,7 +105,7 @@ i8k_conv *i8k_conv_create(const i8k_conv_geometry *g, const int8_t *weights, con
     for (int s = 0; s < c->nseg; s++) {
         int dy = g->dilation_w == 1 ? s : s / g->kernel_w;
         int dx = g->dilation_w == 1 ? 0 : s % g->kernel_w;
-        c->seg_off[s] = ((ptrdiff_t)dy * g->dilation_h * c->wp + (ptrdiff_t)dx * g->dilation_w) * c->cp;
+        c->seg_off[s] = ((ptrdiff_t)dy * g->dilation_h * c->wp + (ptrdiff_t)dx * g->dilation_w) * c->cpb;
     }
     /* OHWI -> [n][(dy, dx, c < cp)] with zero weights for the padding channels */
     for (int o = 0; o < n; o++)
@@ -142,14 +144,17 @@ i8k_conv *i8k_conv_create(const i8k_conv_geometry *g, const int8_t *weights, con
     }
     if (rq->post_table) {
         int32_t *table = rsh + n_pad;
-        for (size_t i = 0; i < (size_t)n * 256; i++) table[i] = rq->post_table[i];
+        int8_t *table8 = (int8_t *)(table + (size_t)n_pad * 256);
+        for (size_t i = 0; i < (size_t)n * 256; i++) table[i] = table8[i] = rq->post_table[i];
         c->epi.table = table;
+        c->epi.table8 = table8;
     }
     c->epi.folded = c->folded;
     c->epi.comp = comp;
     c->epi.mult = mult;
     c->epi.lshift = lsh;
     c->epi.rshift = rsh;
+    c->epi.clamps_negatives = rq->act_min >= rq->output_zero_point;
     c->epi.out_zp = rq->output_zero_point;
     c->epi.act_min = rq->act_min;
     c->epi.act_max = rq->act_max;
@@ -169,7 +174,7 @@ void i8k_conv_destroy(i8k_conv *c) {
 i8k_kind i8k_conv_kind(const i8k_conv *c) { return c->kind; }
 
 size_t i8k_conv_workspace_size(const i8k_conv *c, int batch) {
-    return (size_t)batch * c->hp * c->wp * c->cp + 64;
+    return (size_t)batch * c->hp * c->wp * c->cpb + 64;
 }
 
 typedef struct {
@@ -187,6 +192,7 @@ int i8k_conv_fuse_max_pool(i8k_conv *c, int src_h, int src_w, int filter_h, int 
     if (filter_h < 1 || filter_w < 1 || stride_h < 1 || stride_w < 1 || src_h < 1 || src_w < 1) return -1;
     if ((int64_t)(g->in_h - 1) * stride_h >= src_h || (int64_t)(g->in_w - 1) * stride_w >= src_w) return -2;
     if (act_min < -128 || act_max > 127 || act_min > act_max) return -3;
+    if (c->kern->act_bytes != 1) return -4; /* the int16 copy (AVX2) pools in a separate pass */
     c->pool_fh = filter_h, c->pool_fw = filter_w, c->pool_sh = stride_h, c->pool_sw = stride_w;
     c->src_h = src_h, c->src_w = src_w;
     c->pool_lo = (int8_t)act_min, c->pool_hi = (int8_t)act_max;
@@ -212,6 +218,29 @@ static void pool_pixel(const i8k_conv *c, const int8_t *image, int iy, int ix, u
         for (int k = 0; k < n; k++) dst[c0 + k] = (uint8_t)(best[k] < c->pool_hi ? best[k] : c->pool_hi) ^ flip;
     }
     for (int k = in_c; k < c->cp; k++) dst[k] = c->pad_byte;
+}
+
+/* fill_rows for kernels that take int16 activations (offset 0): x widened, padding = zero point. */
+static void fill_rows16(void *raw, int begin, int end) {
+    run_ctx *ctx = raw;
+    const i8k_conv *c = ctx->c;
+    const i8k_conv_geometry *g = &c->g;
+    int16_t pad = (int16_t)(int8_t)c->pad_byte;
+    for (int row = begin; row < end; row++) {
+        int b = row / c->hp, iy = row % c->hp - g->pad_top;
+        int16_t *dst = (int16_t *)(ctx->padded + (size_t)row * c->wp * c->cpb);
+        int row_inside = iy >= 0 && iy < g->in_h;
+        for (int x = 0; x < c->wp; x++) {
+            int ix = x - g->pad_left;
+            int16_t *d = dst + (size_t)x * c->cp;
+            if (!row_inside || ix < 0 || ix >= g->in_w) {
+                for (int ch = 0; ch < c->cp; ch++) d[ch] = pad;
+                continue;
+            }
+            const int8_t *s = ctx->input + (((size_t)b * g->in_h + iy) * g->in_w + ix) * g->in_c;
+            for (int ch = 0; ch < c->cp; ch++) d[ch] = ch < g->in_c ? s[ch] : pad;
+        }
+    }
 }
 
 static void fill_rows(void *raw, int begin, int end) {
@@ -262,8 +291,8 @@ static void run_blocks(void *raw, int begin, int end) {
     const uint8_t *rows[I8K_MR_MAX];
     /* Walk output pixels (b, oy, ox) incrementally: divisions per row cost as much as small tiles. */
     int m = begin * mr, b = m / pixels, oy = m % pixels / g->out_w, ox = m % g->out_w;
-    size_t x_step = (size_t)g->stride_w * c->cp, y_step = (size_t)g->stride_h * c->wp * c->cp;
-    size_t b_step = (size_t)c->hp * c->wp * c->cp;
+    size_t x_step = (size_t)g->stride_w * c->cpb, y_step = (size_t)g->stride_h * c->wp * c->cpb;
+    size_t b_step = (size_t)c->hp * c->wp * c->cpb;
     for (int blk = begin; blk < end; blk++) {
         int m0 = blk * mr, mcount = m_total - m0 < mr ? m_total - m0 : mr;
         for (int r = 0; r < mcount; r++) {
@@ -288,6 +317,6 @@ void i8k_conv_run(const i8k_conv *c, const int8_t *input, int batch, int8_t *out
     uint8_t *padded = (uint8_t *)(((uintptr_t)workspace + 63) & ~(uintptr_t)63);
     int m_total = batch * c->g.out_h * c->g.out_w;
     run_ctx ctx = {c, input, output, padded, batch, (m_total + c->kern->mr - 1) / c->kern->mr};
-    i8k_parallel(pool, batch * c->hp, fill_rows, &ctx);
+    i8k_parallel(pool, batch * c->hp, c->kern->act_bytes == 2 ? fill_rows16 : fill_rows, &ctx);
     i8k_parallel(pool, ctx.blocks, run_blocks, &ctx);
 }

@@ -62,8 +62,8 @@ static void tile_neon(const uint8_t *const *rows, int mr, const ptrdiff_t *seg_o
     i8k_epilogue_tile(&acc[0][0], 8, mr, n0, nr, e, out, ldo);
 }
 
-const i8k_kernel i8k_kernel_neondot = {.mr = 4, .nr = 16, .kgroup = 4, .elem_bytes = 1, .offset = 0,
+const i8k_kernel i8k_kernel_neondot = {.mr = 4, .nr = 16, .kgroup = 4, .elem_bytes = 1, .offset = 0, .act_bytes = 1,
                                        .tile = tile_neondot};
-const i8k_kernel i8k_kernel_neon = {.mr = 4, .nr = 8, .kgroup = 1, .elem_bytes = 2, .offset = 0,
+const i8k_kernel i8k_kernel_neon = {.mr = 4, .nr = 8, .kgroup = 1, .elem_bytes = 2, .offset = 0, .act_bytes = 1,
                                     .tile = tile_neon};
 #endif

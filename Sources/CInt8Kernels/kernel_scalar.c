@@ -20,5 +20,5 @@ static void tile_scalar(const uint8_t *const *rows, int mr, const ptrdiff_t *seg
     i8k_epilogue_tile((const int32_t *)&acc[0][0], 4, mr, n0, nr, e, out, ldo);
 }
 
-const i8k_kernel i8k_kernel_scalar = {.mr = 4, .nr = 4, .kgroup = 1, .elem_bytes = 1, .offset = 0,
+const i8k_kernel i8k_kernel_scalar = {.mr = 4, .nr = 4, .kgroup = 1, .elem_bytes = 1, .offset = 0, .act_bytes = 1,
                                       .tile = tile_scalar};

@@ -1,5 +1,6 @@
 /* AVX2 tile: 4 pixels x 16 channels, vpmaddwd on int16-widened operands (exact, no saturation).
- * Weights packed [K/2][16][2] int16; activations are signed bytes, two at a time. */
+ * Weights packed [K/2][16][2] int16; the driver widens the activations to int16 once when it
+ * copies the input, so each pair of them is a plain 4-byte broadcast here. */
 #if defined(__x86_64__)
 #include "kernels_internal.h"
 #include <immintrin.h>
@@ -22,9 +23,9 @@ X86_AVX2 static void tile_avx2(const uint8_t *const *rows, int mr, const ptrdiff
             __m256i b1 = _mm256_loadu_si256((const __m256i *)(b + 16));
 #pragma clang loop unroll(full)
             for (int r = 0; r < 4; r++) {
-                int16_t pair;
-                memcpy(&pair, a[r] + k, 2);
-                __m256i av = _mm256_cvtepi8_epi16(_mm_set1_epi16(pair)); /* x[k], x[k+1] as int16 */
+                int32_t pair;
+                memcpy(&pair, a[r] + 2 * k, 4);
+                __m256i av = _mm256_set1_epi32(pair); /* x[k], x[k+1] as int16 */
                 c[r][0] = _mm256_add_epi32(c[r][0], _mm256_madd_epi16(av, b0));
                 c[r][1] = _mm256_add_epi32(c[r][1], _mm256_madd_epi16(av, b1));
             }
@@ -38,7 +39,7 @@ X86_AVX2 static void tile_avx2(const uint8_t *const *rows, int mr, const ptrdiff
     i8k_epilogue_tile(&acc[0][0], 16, mr, n0, nr, e, out, ldo);
 }
 
-const i8k_kernel i8k_kernel_avx2 = {.mr = 4, .nr = 16, .kgroup = 2, .elem_bytes = 2, .offset = 0,
+const i8k_kernel i8k_kernel_avx2 = {.mr = 4, .nr = 16, .kgroup = 2, .elem_bytes = 2, .offset = 0, .act_bytes = 2,
                                     .tile = tile_avx2};
 
 static double now_seconds(void) {

@@ -39,11 +39,16 @@ X86_VNNI static inline chan16 load_chan16(const i8k_epilogue *e, int n) {
     return k;
 }
 
-/* (P + add - (P < -2^30 ? fix : 0)) >> total on the 8 products of one lane parity. */
-X86_VNNI static inline __m512i round64(__m512i p, __m512i add, __m512i fix, __m512i total) {
-    __mmask8 neg = _mm512_cmplt_epi64_mask(p, _mm512_set1_epi64(-((int64_t)1 << 30)));
+/* (P + add - (P < -2^30 ? fix : 0)) >> total on the 8 products of one lane parity. Without the
+ * correction (exact_negatives == 0) a negative high-mul result h rounds to at most 0 instead of
+ * exactly: floor((h + 2^(r-1)) / 2^r) <= 0 for h <= -1, so it still clamps to act_min when
+ * act_min >= out_zp. */
+X86_VNNI static inline __m512i round64(__m512i p, __m512i add, __m512i fix, __m512i total, int exact_negatives) {
     __m512i t = _mm512_add_epi64(p, add);
-    t = _mm512_mask_sub_epi64(t, neg, t, fix);
+    if (exact_negatives) {
+        __mmask8 neg = _mm512_cmplt_epi64_mask(p, _mm512_set1_epi64(-((int64_t)1 << 30)));
+        t = _mm512_mask_sub_epi64(t, neg, t, fix);
+    }
     return _mm512_srav_epi64(t, total);
 }
 
@@ -54,21 +59,67 @@ X86_VNNI static inline void store16(__m512i acc, const chan16 *k, const i8k_epil
 #endif
     __m512i x = _mm512_sub_epi32(acc, k->comp);
     if (e->any_lshift) x = _mm512_sllv_epi32(x, k->lshift);
-    __m512i even = round64(_mm512_mul_epi32(x, k->mult), k->add_even, k->fix_even, k->total_even);
-    __m512i odd = round64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), k->mult_odd), k->add_odd, k->fix_odd, k->total_odd);
+    int exact = !e->clamps_negatives;
+    __m512i even = round64(_mm512_mul_epi32(x, k->mult), k->add_even, k->fix_even, k->total_even, exact);
+    __m512i odd = round64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), k->mult_odd), k->add_odd, k->fix_odd,
+                          k->total_odd, exact);
     x = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
     x = _mm512_add_epi32(x, _mm512_set1_epi32(e->out_zp));
     x = _mm512_max_epi32(x, _mm512_set1_epi32(e->act_min));
     x = _mm512_min_epi32(x, _mm512_set1_epi32(e->act_max));
-    if (e->table) x = _mm512_i32gather_epi32(_mm512_add_epi32(x, k->table_base), e->table, 4);
+    /* Dword gathers at byte offsets into the byte table (its low byte is the entry): a quarter of
+     * the int32 table's footprint keeps 128-channel tables in L1. */
+    if (e->table8) x = _mm512_i32gather_epi32(_mm512_add_epi32(x, k->table_base), e->table8, 1);
     __m128i bytes = _mm512_cvtepi32_epi8(x);
     if (count >= 16) _mm_storeu_si128((__m128i *)dst, bytes);
     else if (count > 0) _mm_mask_storeu_epi8(dst, (__mmask16)((1u << count) - 1), bytes);
 }
 
+/* One row (a fully connected layer at batch 1): four independent chains per column half instead
+ * of eight duplicated rows, so the weight loads, not the vpdpbusd latency, set the pace. */
+X86_VNNI static void row_vnni(const uint8_t *row, const ptrdiff_t *seg_off, int nseg, int seg_len, const int8_t *b,
+                              __m512i *out0, __m512i *out1) {
+    __m512i c0[4], c1[4];
+    for (int j = 0; j < 4; j++) c0[j] = c1[j] = _mm512_setzero_si512();
+    for (int s = 0; s < nseg; s++) {
+        const uint8_t *a = row + seg_off[s];
+        int k = 0;
+        for (; k + 16 <= seg_len; k += 16, b += 512) {
+#pragma clang loop unroll(full)
+            for (int j = 0; j < 4; j++) {
+                __m512i av = bcast4(a + k + 4 * j);
+                c0[j] = _mm512_dpbusd_epi32(c0[j], av, _mm512_loadu_si512(b + 128 * j));
+                c1[j] = _mm512_dpbusd_epi32(c1[j], av, _mm512_loadu_si512(b + 128 * j + 64));
+            }
+        }
+        for (; k < seg_len; k += 4, b += 128) {
+            __m512i av = bcast4(a + k);
+            c0[0] = _mm512_dpbusd_epi32(c0[0], av, _mm512_loadu_si512(b));
+            c1[0] = _mm512_dpbusd_epi32(c1[0], av, _mm512_loadu_si512(b + 64));
+        }
+    }
+    *out0 = _mm512_add_epi32(_mm512_add_epi32(c0[0], c0[1]), _mm512_add_epi32(c0[2], c0[3]));
+    *out1 = _mm512_add_epi32(_mm512_add_epi32(c1[0], c1[1]), _mm512_add_epi32(c1[2], c1[3]));
+}
+
 X86_VNNI static void tile_vnni(const uint8_t *const *rows, int mr, const ptrdiff_t *seg_off, int nseg,
                                int seg_len, const void *bp, const i8k_epilogue *e, int n0, int nr,
                                int8_t *out, ptrdiff_t ldo) {
+    if (mr == 1) {
+        __m512i c0, c1;
+        row_vnni(rows[0], seg_off, nseg, seg_len, bp, &c0, &c1);
+        if (e->rounding == I8K_ROUND_DOUBLE) {
+            chan16 k0 = load_chan16(e, n0), k1 = load_chan16(e, n0 + 16);
+            store16(c0, &k0, e, nr, out);
+            store16(c1, &k1, e, nr - 16, out + 16);
+        } else {
+            int32_t acc[32];
+            _mm512_storeu_si512(acc, c0);
+            _mm512_storeu_si512(acc + 16, c1);
+            i8k_epilogue_tile(acc, 32, 1, n0, nr, e, out, ldo);
+        }
+        return;
+    }
     __m512i c[8][2];
 #pragma clang loop unroll(full)
     for (int r = 0; r < 8; r++) c[r][0] = c[r][1] = _mm512_setzero_si512();
@@ -108,7 +159,7 @@ X86_VNNI static void tile_vnni(const uint8_t *const *rows, int mr, const ptrdiff
     }
 }
 
-const i8k_kernel i8k_kernel_vnni = {.mr = 8, .nr = 32, .kgroup = 4, .elem_bytes = 1, .offset = 128,
+const i8k_kernel i8k_kernel_vnni = {.mr = 8, .nr = 32, .kgroup = 4, .elem_bytes = 1, .offset = 128, .act_bytes = 1,
                                     .tile = tile_vnni};
 
 static double now_seconds(void) {

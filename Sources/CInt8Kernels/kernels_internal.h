@@ -14,17 +14,21 @@ typedef struct {
     const int32_t *lshift; /* double rounding: left shift max(shift, 0) */
     const int32_t *rshift; /* double rounding: max(-shift, 0); single Q31: 31 - shift */
     const int32_t *table;  /* NULL or [n_pad][256]: fused per-channel map of the clamped output */
+    const int8_t *table8;  /* the same as bytes, 4 readable bytes past the end (dword gathers) */
     /* Double rounding folded into one 64-bit rounding shift (see i8k_fold_double_rounding), per
      * 16-channel group: add[16], fix[16], total[16], each as 8 even then 8 odd channels. */
     const int64_t *folded;
     int any_lshift;
+    /* act_min >= out_zp (a fused RELU): a negative high-mul result always clamps to act_min, so
+     * the folded rounding may skip its tie correction for negatives (see store16). */
+    int clamps_negatives;
     int32_t out_zp, act_min, act_max;
     i8k_rounding rounding;
 } i8k_epilogue;
 
 /** Computes an mr x nr output tile (mr <= MR, nr <= NR; rows[r] valid for all r < MR).
- *  Row r's activations are the nseg segments rows[r] + seg_off[s], each seg_len bytes
- *  (seg_len a multiple of 4); bp is the packed weights of this column tile; n0 its first channel. */
+ *  Row r's activations are the nseg segments rows[r] + seg_off[s] (byte offsets), each seg_len
+ *  elements of act_bytes (seg_len a multiple of 4); bp is the packed weights of this column tile; n0 its first channel. */
 typedef void (*i8k_tile_fn)(const uint8_t *const *rows, int mr, const ptrdiff_t *seg_off, int nseg,
                             int seg_len, const void *bp, const i8k_epilogue *e, int n0, int nr,
                             int8_t *out, ptrdiff_t ldo);
@@ -33,6 +37,7 @@ typedef void (*i8k_tile_fn)(const uint8_t *const *rows, int mr, const ptrdiff_t 
  *  (1: int8, 2: int16), the activation offset it wants (128: x + 128 as u8, 0: x as s8). */
 typedef struct {
     int mr, nr, kgroup, elem_bytes, offset;
+    int act_bytes; /* activation element in the padded buffer: 1 (int8 / u8) or 2 (int16) */
     i8k_tile_fn tile;
 } i8k_kernel;
 
@@ -81,7 +86,9 @@ static inline int8_t i8k_epilogue_one(int32_t acc, const i8k_epilogue *e, int n)
     if (e->rounding == I8K_ROUND_DOUBLE) {
         /* acc << l wraps like TFLite's acc * (1 << l) does in practice; l > 0 only for m > 1. */
         int32_t shifted = (int32_t)((uint32_t)acc << e->lshift[n]);
-        v = i8k_rdbpot(i8k_srdhm(shifted, e->mult[n]), e->rshift[n]);
+        int64_t add, fix, total, p = (int64_t)shifted * e->mult[n];
+        i8k_fold_double_rounding(e->rshift[n], &add, &fix, &total);
+        v = (int32_t)((p + add - (p < -((int64_t)1 << 30) ? fix : 0)) >> total);
     } else {
         int total = e->rshift[n];
         int64_t round = (int64_t)1 << (total - 1);

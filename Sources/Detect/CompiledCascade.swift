@@ -46,7 +46,8 @@ struct OptStump {
     var right: Int64
 }
 
-/// A tree node with its feature inlined; children > 0 are node indices, <= 0 leaf indices.
+/// A tree node with its feature inlined. Children >= 0 are absolute node indices; a negative
+/// child `c` is leaf `~c` (absolute index into the leaf table).
 struct OptNode {
     var feature: OptFeature
     var threshold: Float
@@ -54,19 +55,37 @@ struct OptNode {
     var right: Int32
 }
 
+/// A two-node tree whose root has one leaf and one internal child with two leaves (the shape of
+/// haarcascade_frontalface_alt2's weak classifiers). Both features are always evaluated so the
+/// leaf is picked without a data-dependent branch; the result is that of walking the tree.
+struct OptPair {
+    var root: OptFeature
+    var child: OptFeature
+    var rootThreshold: Float
+    var childThreshold: Float
+    /// The child hangs on the root's left branch (`value < threshold`).
+    var childOnLeft: Bool
+    var rootLeaf: Int64
+    var childLeft: Int64
+    var childRight: Int64
+}
+
 /// The cascade laid out for one integral stride: stumps or nodes in stage order, in flat arrays.
 struct CompiledCascade {
     let stride: Int
     let stumps: [OptStump]       // filled when every tree is a stump
     let nodes: [OptNode]         // otherwise: all tree nodes, tree after tree
-    let treeNodeCounts: [Int32]  // per tree, for the node walk
-    let leaves: [Float]
+    let treeRoots: [Int32]       // per tree, its root's index in `nodes`
+    let pairs: [OptPair]         // when every tree is an `OptPair` and leaves are fixed-point
+    let leaves: [Double]         // tree leaves, used when `leavesFixed` is empty
+    let leavesFixed: [Int64]     // tree leaves * 2^leafShift when the sums are exact in integers
     let stageTreeCounts: [Int32]
     let stageThresholds: [Double]
     /// Stage thresholds for the fixed-point stump path: sum < t  <=>  sumFixed < ceil(t * 2^leafShift).
     let stageThresholdsFixed: [Int64]
     /// True when all trees are stumps and their sums can be done exactly in integers.
     let isStump: Bool
+    let treeThresholdsFixed: [Int64]
     /// Offsets of the variance rectangle (1, 1, w-2, h-2) and its area.
     let norm: (Int, Int, Int, Int)
     let normArea: Double
@@ -75,31 +94,58 @@ struct CompiledCascade {
         stride = s
         let shift = CompiledCascade.leafShift(c)
         isStump = c.isStumpBased && shift != nil
+        let scale = Double(sign: .plus, exponent: shift ?? 0, significand: 1)
+        let fixedThresholds = c.stages.map { st in
+            let v = (Double(st.threshold) * scale).rounded(.up)
+            return Int64(min(max(v, -0x1p62), 0x1p62))
+        }
         let feats = c.features.map { OptFeature($0, stride: s, tiltedOffset: tiltedOffset) }
-        if isStump, let shift {
-            let scale = Double(sign: .plus, exponent: shift, significand: 1)
+        if isStump {
             stumps = c.trees.map { t in
                 let n = c.nodes[t.firstNode]
                 return OptStump(feature: feats[n.featureIndex], threshold: n.threshold,
                                 left: Int64(Double(c.leaves[t.firstLeaf]) * scale), right: Int64(Double(c.leaves[t.firstLeaf + 1]) * scale))
             }
-            stageThresholdsFixed = c.stages.map { st in
-                let v = (Double(st.threshold) * scale).rounded(.up)
-                return Int64(min(max(v, -0x1p62), 0x1p62))
-            }
-            nodes = []
+            stageThresholdsFixed = fixedThresholds
+            nodes = []; treeRoots = []; leaves = []; leavesFixed = []; treeThresholdsFixed = []; pairs = []
         } else {
             stumps = []
             stageThresholdsFixed = []
-            nodes = c.nodes.map { OptNode(feature: feats[$0.featureIndex], threshold: $0.threshold, left: Int32($0.left), right: Int32($0.right)) }
+            var flat: [OptNode] = []
+            for t in c.trees {
+                func absolute(_ child: Int) -> Int32 { child > 0 ? Int32(t.firstNode + child) : ~Int32(t.firstLeaf - child) }
+                for k in 0..<t.nodeCount {
+                    let n = c.nodes[t.firstNode + k]
+                    flat.append(OptNode(feature: feats[n.featureIndex], threshold: n.threshold, left: absolute(n.left), right: absolute(n.right)))
+                }
+            }
+            nodes = flat
+            treeRoots = c.trees.map { Int32($0.firstNode) }
+            leaves = c.leaves.map { Double($0) }
+            leavesFixed = shift == nil ? [] : c.leaves.map { Int64(Double($0) * scale) }
+            treeThresholdsFixed = shift == nil ? [] : fixedThresholds
+            pairs = shift == nil ? [] : CompiledCascade.pairs(c, feats, scale: scale) ?? []
         }
-        treeNodeCounts = c.trees.map { Int32($0.nodeCount) }
-        leaves = c.leaves
         stageTreeCounts = c.stages.map { Int32($0.treeCount) }
         stageThresholds = c.stages.map { Double($0.threshold) }
         let w = c.windowWidth, h = c.windowHeight
         norm = (1 + s * 1, (w - 1) + s * 1, 1 + s * (h - 1), (w - 1) + s * (h - 1))
         normArea = Double((w - 2) * (h - 2))
+    }
+
+    /// Every tree as an `OptPair`, or nil if some tree has another shape.
+    static func pairs(_ c: Cascade, _ feats: [OptFeature], scale: Double) -> [OptPair]? {
+        var out: [OptPair] = []
+        for t in c.trees {
+            guard t.nodeCount == 2 else { return nil }
+            let n0 = c.nodes[t.firstNode], n1 = c.nodes[t.firstNode + 1]
+            guard n1.left <= 0, n1.right <= 0, (n0.left == 1) != (n0.right == 1), min(n0.left, n0.right) <= 0 else { return nil }
+            func leaf(_ child: Int) -> Int64 { Int64(Double(c.leaves[t.firstLeaf - child]) * scale) }
+            out.append(OptPair(root: feats[n0.featureIndex], child: feats[n1.featureIndex], rootThreshold: n0.threshold,
+                               childThreshold: n1.threshold, childOnLeft: n0.left == 1,
+                               rootLeaf: leaf(n0.left == 1 ? n0.right : n0.left), childLeft: leaf(n1.left), childRight: leaf(n1.right)))
+        }
+        return out
     }
 
     /// OpenCV sums a stage's float leaves in double. When every leaf is a multiple of 2^-k and

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Imaging
 
 /// A multi-scale Haar cascade detector with the semantics of OpenCV's
@@ -22,28 +23,22 @@ public final class FaceDetector {
     }
 
     private var levels: [Level] = []
+    /// Level indices, most windows first, for handing levels to threads.
+    private var levelOrder: [Int] = []
     private var preparedFor = Size.zero
     private var compiled: CompiledCascade?
     private let tilted: Bool
-    // Integral buffers: sum plane (then the tilted plane) and squared sums, `stride` x `rows`.
-    private var integral: UnsafeMutablePointer<Int32>?
-    private var squares: UnsafeMutablePointer<UInt32>?
-    private var stride = 0, rows = 0, capacity = 0
-    // Per-row scratch for resizing and tilted sums.
-    private var scratch = ScanScratch()
-    private var candidates: [CandidateBuffer] = []
+    private var stride = 0, rows = 0
+    /// One per thread: its own integral buffers, row scratch and candidate list.
+    private var workers: [LevelWorker] = []
     private var grouper = RectangleGrouper()
     private var raw: [Rect] = []
+    private let levelQueue = LevelQueue()
 
     public init(cascade: Cascade, parameters: DetectionParameters = DetectionParameters()) {
         self.cascade = cascade
         self.parameters = parameters
         self.tilted = cascade.hasTiltedFeatures
-    }
-
-    deinit {
-        integral?.deallocate()
-        squares?.deallocate()
     }
 
     /// Changes the parameters; tables are rebuilt on the next frame.
@@ -110,44 +105,61 @@ public final class FaceDetector {
         }
         let newStride = (levels.map(\.width).max() ?? 0) + 1
         let newRows = (levels.map(\.height).max() ?? 0) + 1
-        let planes = tilted ? 2 : 1
-        precondition(newStride * newRows * planes < Int(Int32.max), "image too large for 32-bit integral offsets")
-        if newStride * newRows * planes > capacity {
-            integral?.deallocate(); squares?.deallocate()
-            capacity = newStride * newRows * planes
-            integral = .allocate(capacity: capacity)
-            squares = .allocate(capacity: newStride * newRows)
-        }
+        precondition(newStride * newRows * (tilted ? 2 : 1) < Int(Int32.max), "image too large for 32-bit integral offsets")
         if newStride != stride || newRows != rows || compiled == nil {
             stride = newStride
             rows = newRows
             compiled = CompiledCascade(cascade, stride: stride, tiltedOffset: stride * rows)
         }
-        scratch.reserve(width: max(newStride, width + 1), height: newRows)
-        while candidates.count < parameters.threads { candidates.append(CandidateBuffer()) }
+        while workers.count < parameters.threads { workers.append(LevelWorker()) }
+        for w in workers { w.reserve(stride: stride, rows: rows, tilted: tilted, imageWidth: width) }
+        levelOrder = levels.indices.sorted {
+            (levels[$0].width * levels[$0].height) / (levels[$0].step * levels[$0].step)
+                > (levels[$1].width * levels[$1].height) / (levels[$1].step * levels[$1].step)
+        }
         preparedFor = Size(width: width, height: height)
     }
 
     // MARK: - Scan
 
-    /// Fills `raw` with the window hits of all levels (before grouping).
+    /// Fills `raw` with the window hits of all levels (before grouping). With several threads,
+    /// each takes the next unscanned level (largest first) until none is left: one hand-off per
+    /// level and one join per frame.
     private func detectCandidates(_ image: GrayImage, regions: [Rect]?) {
         prepare(width: image.width, height: image.height)
-        for c in candidates { c.count = 0 }
+        for w in workers { w.candidates.count = 0 }
         raw.removeAll(keepingCapacity: true)
         guard !levels.isEmpty, let compiled else { return }
+        let ww = cascade.windowWidth, wh = cascade.windowHeight
         image.pixels.withUnsafeBufferPointer { px in
             let src = px.baseAddress!
-            for li in levels.indices {
-                let level = levels[li]
-                if let regions {
-                    for area in searchAreas(regions, level: level) { scanLevel(level, area: area, src: src, srcStride: image.width, compiled) }
-                } else {
-                    scanLevel(level, area: (0, 0, level.width, level.height), src: src, srcStride: image.width, compiled)
+            let threads = min(parameters.threads, levels.count)
+            if let regions {
+                for level in levels {
+                    for area in searchAreas(regions, level: level) {
+                        workers[0].scan(level, area: area, src: src, srcStride: image.width, compiled, window: (ww, wh), stride: stride, rows: rows)
+                    }
+                }
+            } else if threads <= 1 {
+                for li in levelOrder {
+                    workers[0].scan(levels[li], area: (0, 0, levels[li].width, levels[li].height), src: src, srcStride: image.width,
+                                    compiled, window: (ww, wh), stride: stride, rows: rows)
+                }
+            } else {
+                let queue = levelQueue
+                queue.reset(count: levelOrder.count)
+                let (levels, order, workers, stride, rows) = (self.levels, self.levelOrder, self.workers, self.stride, self.rows)
+                let source = SendablePointer(src), srcStride = image.width
+                DispatchQueue.concurrentPerform(iterations: threads) { t in
+                    while let next = queue.next() {
+                        let level = levels[order[next]]
+                        workers[t].scan(level, area: (0, 0, level.width, level.height), src: source.pointer, srcStride: srcStride,
+                                        compiled, window: (ww, wh), stride: stride, rows: rows)
+                    }
                 }
             }
         }
-        for c in candidates { raw.append(contentsOf: UnsafeBufferPointer(start: c.storage, count: c.count)) }
+        for w in workers { raw.append(contentsOf: UnsafeBufferPointer(start: w.candidates.storage, count: w.candidates.count)) }
     }
 
     /// The level-space rectangles (x0, y0, x1, y1) to scan for tracked regions at one level;
@@ -182,45 +194,85 @@ public final class FaceDetector {
         }
         return areas
     }
+}
 
-    /// Resizes the level's `area`, builds its integrals (origin at the area's corner), and scans it.
-    private func scanLevel(_ level: Level, area: (Int, Int, Int, Int), src: UnsafePointer<UInt8>, srcStride: Int,
-                           _ compiled: CompiledCascade) {
+/// Hands out level numbers 0..<count to scanning threads, each exactly once.
+final class LevelQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var nextLevel = 0
+    private var count = 0
+
+    func reset(count: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        self.count = count
+        nextLevel = 0
+    }
+
+    func next() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard nextLevel < count else { return nil }
+        nextLevel += 1
+        return nextLevel - 1
+    }
+}
+
+/// The source image pointer, shared read-only by the scanning threads for one frame.
+struct SendablePointer: @unchecked Sendable {
+    let pointer: UnsafePointer<UInt8>
+    init(_ p: UnsafePointer<UInt8>) { pointer = p }
+}
+
+/// One thread's level machinery: integral buffers (sum plane, then the tilted plane; squared
+/// sums), row scratch and the candidates it found. Sized once per image size.
+final class LevelWorker: @unchecked Sendable {
+    private var integral = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    private var squares = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
+    private var capacity = 0
+    private let scratch = ScanScratch()
+    let candidates = CandidateBuffer()
+    private var tilted = false
+
+    deinit {
+        integral.deallocate()
+        squares.deallocate()
+    }
+
+    func reserve(stride: Int, rows: Int, tilted: Bool, imageWidth: Int) {
+        self.tilted = tilted
+        let planes = tilted ? 2 : 1
+        if stride * rows * planes > capacity {
+            integral.deallocate(); squares.deallocate()
+            capacity = stride * rows * planes
+            integral = .allocate(capacity: capacity)
+            squares = .allocate(capacity: stride * rows)
+        }
+        scratch.reserve(width: max(stride, imageWidth + 1), height: rows)
+    }
+
+    /// Resizes the level's `area` (x0, y0, x1, y1), builds its integrals with the origin at the
+    /// area's corner, and scans every window of the level grid that lies inside it.
+    func scan(_ level: FaceDetector.Level, area: (Int, Int, Int, Int), src: UnsafePointer<UInt8>, srcStride: Int,
+              _ compiled: CompiledCascade, window: (Int, Int), stride: Int, rows: Int) {
         let (ax0, ay0, ax1, ay1) = area
-        buildIntegrals(level, area: area, src: src, srcStride: srcStride)
-        let ww = cascade.windowWidth, wh = cascade.windowHeight
+        buildIntegrals(level, area: area, src: src, srcStride: srcStride, stride: stride, rows: rows)
         let step = level.step
         // Window origins on the full level's grid (multiples of the step), fully inside the area.
         let xStart = (ax0 + step - 1) / step * step, yStart = (ay0 + step - 1) / step * step
-        let xLast = ax1 - ww, yLast = ay1 - wh
+        let xLast = ax1 - window.0, yLast = ay1 - window.1
         guard xLast >= xStart, yLast >= yStart else { return }
         let nRows = (yLast - yStart) / step + 1
-        let threads = min(parameters.threads, nRows)
-        let scanner = WindowScanner(compiled: compiled, integral: integral!, squares: squares!, stride: stride)
-        if threads <= 1 {
-            scanner.scan(level: level, rows: 0..<nRows, rowStride: 1, yStart: yStart, xStart: xStart, xLast: xLast,
-                         origin: (ax0, ay0), into: candidates[0])
-            return
-        }
-        // Interleaved stripes of 8 rows balance the load (faces cluster in parts of the image).
-        let buffers = candidates
-        DispatchQueue.concurrentPerform(iterations: threads) { t in
-            let stripe = 8
-            var s = t
-            while s * stripe < nRows {
-                scanner.scan(level: level, rows: (s * stripe)..<min(nRows, (s + 1) * stripe), rowStride: 1, yStart: yStart,
-                             xStart: xStart, xLast: xLast, origin: (ax0, ay0), into: buffers[t])
-                s += threads
-            }
-        }
+        WindowScanner(compiled: compiled, integral: integral, squares: squares, stride: stride)
+            .scan(level: level, rows: 0..<nRows, yStart: yStart, xStart: xStart, xLast: xLast, origin: (ax0, ay0), into: candidates)
     }
 
     /// Sum, squared-sum and (for tilted cascades) tilted integrals of the resized area.
-    private func buildIntegrals(_ level: Level, area: (Int, Int, Int, Int), src: UnsafePointer<UInt8>, srcStride: Int) {
+    private func buildIntegrals(_ level: FaceDetector.Level, area: (Int, Int, Int, Int), src: UnsafePointer<UInt8>, srcStride: Int,
+                                stride s: Int, rows: Int) {
         let (ax0, ay0, ax1, ay1) = area
         let w = ax1 - ax0, h = ay1 - ay0
-        let s = stride
-        let ii = integral!, sq = squares!
+        let ii = integral, sq = squares
         for x in 0...w { ii[x] = 0; sq[x] = 0 }
         let t = ii + s * rows
         if tilted {

@@ -19,7 +19,7 @@ struct WindowScanner: @unchecked Sendable {
 
     /// Scans window rows `rows` (row i is y = yStart + i*step) of `level`, x from xStart to xLast,
     /// with OpenCV's skip-next-x rule after a stage-0 rejection.
-    func scan(level: FaceDetector.Level, rows: Range<Int>, rowStride: Int, yStart: Int, xStart: Int, xLast: Int,
+    func scan(level: FaceDetector.Level, rows: Range<Int>, yStart: Int, xStart: Int, xLast: Int,
               origin: (Int, Int), into out: CandidateBuffer) {
         let step = level.step
         let sc = level.scale
@@ -84,37 +84,82 @@ struct WindowScanner: @unchecked Sendable {
         }
     }
 
-    /// predictOrdered: walk each tree from its root until a leaf (index <= 0).
+    /// predictOrdered: walk each tree from its root to a leaf; stage sums in fixed point when
+    /// exact (see `CompiledCascade.leafShift`), else in double as OpenCV.
     @inline(__always)
     private func trees(_ p: UnsafePointer<Int32>, _ factor: Float) -> WindowResult {
-        compiled.nodes.withUnsafeBufferPointer { nodes in
-            compiled.leaves.withUnsafeBufferPointer { leaves in
-                compiled.treeNodeCounts.withUnsafeBufferPointer { treeCounts in
-                    compiled.stageTreeCounts.withUnsafeBufferPointer { counts in
-                        compiled.stageThresholds.withUnsafeBufferPointer { thresholds in
-                            var tree = 0, nodeOfs = 0, leafOfs = 0
-                            for s in 0..<counts.count {
-                                var sum = 0.0
-                                for _ in 0..<Int(counts[s]) {
-                                    var idx = 0
-                                    repeat {
-                                        let node = nodes[nodeOfs + idx]
-                                        let v = node.feature.value(p) * factor
-                                        idx = Int(v < node.threshold ? node.left : node.right)
-                                    } while idx > 0
-                                    sum += Double(leaves[leafOfs - idx])
-                                    let nc = Int(treeCounts[tree])
-                                    nodeOfs += nc
-                                    leafOfs += nc + 1
-                                    tree += 1
-                                }
-                                if sum < thresholds[s] { return .rejected(stage: s) }
+        if !compiled.pairs.isEmpty { return pairs(p, factor) }
+        return compiled.nodes.withUnsafeBufferPointer { nodes in
+            compiled.treeRoots.withUnsafeBufferPointer { roots in
+                compiled.stageTreeCounts.withUnsafeBufferPointer { counts in
+                    if !compiled.leavesFixed.isEmpty {
+                        return compiled.leavesFixed.withUnsafeBufferPointer { leaves in
+                            compiled.treeThresholdsFixed.withUnsafeBufferPointer { thresholds in
+                                walk(p, factor, nodes, roots, counts, leaves, thresholds, zero: Int64(0), add: { $0 &+ $1 })
                             }
-                            return .accepted
+                        }
+                    }
+                    return compiled.leaves.withUnsafeBufferPointer { leaves in
+                        compiled.stageThresholds.withUnsafeBufferPointer { thresholds in
+                            walk(p, factor, nodes, roots, counts, leaves, thresholds, zero: 0.0, add: { $0 + $1 })
                         }
                     }
                 }
             }
         }
+    }
+
+    /// Two-node trees without branches on the data (see `OptPair`).
+    @inline(__always)
+    private func pairs(_ p: UnsafePointer<Int32>, _ factor: Float) -> WindowResult {
+        compiled.pairs.withUnsafeBufferPointer { pairs in
+            compiled.stageTreeCounts.withUnsafeBufferPointer { counts in
+                compiled.treeThresholdsFixed.withUnsafeBufferPointer { thresholds in
+                    var k = 0
+                    for s in 0..<counts.count {
+                        var sum: Int64 = 0
+                        let end = k + Int(counts[s])
+                        while k < end {
+                            let t = pairs[k]
+                            let a = t.root.value(p) * factor < t.rootThreshold
+                            let b = t.child.value(p) * factor < t.childThreshold
+                            let inner = b ? t.childLeft : t.childRight
+                            sum &+= a == t.childOnLeft ? inner : t.rootLeaf
+                            k += 1
+                        }
+                        if sum < thresholds[s] { return .rejected(stage: s) }
+                    }
+                    return .accepted
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private func walk<T: Comparable>(_ p: UnsafePointer<Int32>, _ factor: Float, _ nodes: UnsafeBufferPointer<OptNode>,
+                                     _ roots: UnsafeBufferPointer<Int32>, _ counts: UnsafeBufferPointer<Int32>,
+                                     _ leaves: UnsafeBufferPointer<T>, _ thresholds: UnsafeBufferPointer<T>,
+                                     zero: T, add: (T, T) -> T) -> WindowResult {
+        var tree = 0
+        for s in 0..<counts.count {
+            var sum = zero
+            let end = tree + Int(counts[s])
+            while tree < end {
+                var idx = Int(roots[tree])
+                while true {
+                    let node = nodes[idx]
+                    let v = node.feature.value(p) * factor
+                    let child = v < node.threshold ? node.left : node.right
+                    if child < 0 {
+                        sum = add(sum, leaves[Int(~child)])
+                        break
+                    }
+                    idx = Int(child)
+                }
+                tree += 1
+            }
+            if sum < thresholds[s] { return .rejected(stage: s) }
+        }
+        return .accepted
     }
 }

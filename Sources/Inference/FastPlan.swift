@@ -19,7 +19,7 @@ public struct FastOptions: Sendable, Equatable {
 }
 
 /// The fast replacement of some interpreter steps, prepared once: CONV_2D and FULLY_CONNECTED
-/// on packed weights with a fused requantization, MUL/ADD by a per-channel constant as exact
+/// on packed weights with a fused requantization, DEPTHWISE_CONV_2D, MUL/ADD by a per-channel constant as exact
 /// 256-entry tables per channel (fused into the preceding CONV_2D when it is its only reader),
 /// and unpadded MAX_POOL_2D (fused into the input copy of a following CONV_2D that is its only
 /// reader). Steps it does not take run on the reference kernels.
@@ -28,6 +28,7 @@ final class FastPlan {
         case reference
         case skip  // fused into an earlier step
         case conv(FastConv, input: Int, output: Int)
+        case depthwise(FastDepthwise, input: Int, output: Int)
         case fullyConnected(FastConv, input: Int, output: Int, rowsPerSample: Int)
         case maxPool(PoolParameters, input: Int, output: Int)
         case channelMap([Int8], channels: Int, pixelsPerSample: Int, input: Int, output: Int)
@@ -66,16 +67,18 @@ final class FastPlan {
                     output = map.output
                     fused += 1
                 }
-                let conv = try Self.makeConv(s, weights: constant(s.filter), bias: s.bias.flatMap(constant), table: table,
-                                             kind: options.kind)
+                // A conv the fast kernels cannot take (weights computed at run time, absurd sizes)
+                // stays on the reference kernels, together with the ops it would have absorbed.
+                guard let conv = try? Self.makeConv(s, weights: constant(s.filter), bias: s.bias.flatMap(constant),
+                                                    table: table, kind: options.kind) else { break }
                 workspaceBytes = max(workspaceBytes, conv.workspaceBytes(batch: maxBatch))
                 var input = s.input
                 // A max pool whose only reader is this conv runs inside the conv's input copy.
                 if options.fuseElementwise, i > 0, case .maxPool(let p, let poolInput, let poolOutput) = actions[i - 1],
-                   poolOutput == s.input, readers[poolOutput] == 1 {
-                    try conv.fuseMaxPool(sourceHeight: p.inputHeight, sourceWidth: p.inputWidth, filterHeight: p.filterHeight,
-                                         filterWidth: p.filterWidth, strideHeight: p.strideH, strideWidth: p.strideW,
-                                         activationMin: p.activationMin, activationMax: p.activationMax)
+                   poolOutput == s.input, readers[poolOutput] == 1,
+                   (try? conv.fuseMaxPool(sourceHeight: p.inputHeight, sourceWidth: p.inputWidth, filterHeight: p.filterHeight,
+                                          filterWidth: p.filterWidth, strideHeight: p.strideH, strideWidth: p.strideW,
+                                          activationMin: p.activationMin, activationMax: p.activationMax)) != nil {
                     actions[i - 1] = .skip
                     input = poolInput
                 }
@@ -89,11 +92,25 @@ final class FastPlan {
                                           inputZeroPoint: -p.inputOffset, outputZeroPoint: p.outputOffset,
                                           activationMin: p.activationMin, activationMax: p.activationMax, rounding: .singleQ31)
                 let weights = Self.int8s(constant(s.weights), count: p.units * p.depth)
-                if let weights {
-                    let fc = try FastConv(geometry: .fullyConnected(inputs: p.depth, outputs: p.units), weights: weights,
-                                          requant: requant, kind: options.kind)
+                if let weights, let fc = try? FastConv(geometry: .fullyConnected(inputs: p.depth, outputs: p.units),
+                                                       weights: weights, requant: requant, kind: options.kind) {
                     workspaceBytes = max(workspaceBytes, fc.workspaceBytes(batch: maxBatch * s.rowsPerSample))
                     actions[i] = .fullyConnected(fc, input: s.input, output: s.output, rowsPerSample: s.rowsPerSample)
+                }
+            case .depthwiseConv2D(let s):
+                let p = s.params
+                let g = FastConvGeometry(inHeight: p.inputHeight, inWidth: p.inputWidth, inChannels: p.inputChannels,
+                                         outHeight: p.outputHeight, outWidth: p.outputWidth, outChannels: p.outputChannels,
+                                         kernelHeight: p.filterHeight, kernelWidth: p.filterWidth, strideHeight: p.strideH,
+                                         strideWidth: p.strideW, dilationHeight: p.dilationH, dilationWidth: p.dilationW,
+                                         padTop: p.padTop, padLeft: p.padLeft)
+                let requant = FastRequant(bias: Self.int32s(s.bias.flatMap(constant), count: p.outputChannels),
+                                          multiplier: s.multipliers.map(\.multiplier), shift: s.multipliers.map(\.shift),
+                                          inputZeroPoint: -p.inputOffset, outputZeroPoint: p.outputOffset,
+                                          activationMin: p.activationMin, activationMax: p.activationMax, rounding: .double)
+                if let weights = Self.int8s(constant(s.filter), count: p.filterHeight * p.filterWidth * p.outputChannels),
+                   let dw = try? FastDepthwise(geometry: g, depthMultiplier: p.depthMultiplier, weights: weights, requant: requant) {
+                    actions[i] = .depthwise(dw, input: s.input, output: s.output)
                 }
             case .maxPool2D(let s) where s.params.padTop == 0 && s.params.padLeft == 0:
                 actions[i] = .maxPool(s.params, input: s.input, output: s.output)
@@ -127,6 +144,8 @@ final class FastPlan {
             return true
         case .conv(let conv, let input, let output):
             conv.run(input: int8(input), batch: batch, output: int8(output), workspace: workspace, pool: pool)
+        case .depthwise(let dw, let input, let output):
+            dw.run(input: int8(input), batch: batch, output: int8(output))
         case .fullyConnected(let fc, let input, let output, let rows):
             fc.run(input: int8(input), batch: batch * rows, output: int8(output), workspace: workspace, pool: pool)
         case .maxPool(let p, let input, let output):
@@ -149,6 +168,7 @@ final class FastPlan {
             case .reference: "reference"
             case .skip: "fused"
             case .conv: "conv"
+            case .depthwise: "depthwise"
             case .fullyConnected: "fully_connected"
             case .maxPool: "max_pool"
             case .channelMap: "channel_map"

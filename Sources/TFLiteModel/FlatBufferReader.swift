@@ -136,7 +136,7 @@ struct FlatBufferTable {
 
     func string(_ id: Int, _ field: String) throws -> String? {
         guard let raw = try bytes(id, field) else { return nil }
-        guard let s = String(validating: raw, as: UTF8.self) else {
+        guard let s = decodeUTF8(raw) else {
             throw ModelError.invalidUTF8(table: name, field: field)
         }
         return s
@@ -146,4 +146,10 @@ struct FlatBufferTable {
         guard let (count, start) = try vector(id, field, elementSize: 4) else { return nil }
         return try (0..<count).map { try reader.table(referencedAt: start + 4 * $0, name: child, field: field) }
     }
+}
+
+/// The bytes as a String if they are valid UTF-8 (portable: `String(validating:)` needs macOS 15).
+public func decodeUTF8(_ bytes: [UInt8]) -> String? {
+    let s = String(decoding: bytes, as: UTF8.self)
+    return s.utf8.elementsEqual(bytes) ? s : nil
 }

@@ -46,7 +46,7 @@ public struct RecognitionMetadata: Equatable, Sendable {
     /// Reads the entries from a model; absent entries stay nil, malformed ones throw.
     public init(model: Model) throws {
         if let bytes = model.metadataBytes(named: Self.labelsName) {
-            guard let text = String(validating: bytes, as: UTF8.self) else {
+            guard let text = decodeUTF8(bytes) else {
                 throw ModelError.invalidUTF8(table: "Metadata", field: Self.labelsName)
             }
             var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

@@ -6,6 +6,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench", abstract: "Benchmarks against the anchors (LiteRT, OpenCV, Keras).",
         subcommands: [
             BenchInferCommand.self,
+            BenchDetectCommand.self,
             BenchPipelineCommand.self,
         ])
 }

@@ -3,12 +3,12 @@ import Detect
 import Foundation
 import Imaging
 
-/// `fer bench-detect`: our detector against OpenCV's CascadeClassifier on the same frames,
+/// `fer bench detect`: our detector against OpenCV's CascadeClassifier on the same frames,
 /// cascade and parameters, at 1 and 2 threads; prints median times, the ratio and whether the
 /// boxes are identical. The OpenCV side runs `scripts/bench_detect_opencv.py` with the given python.
 struct BenchDetectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-detect", abstract: "Benchmark the Haar detector against OpenCV (640x480 and 320x240 frames).")
+        commandName: "detect", abstract: "Benchmark the Haar detector against OpenCV (640x480 and 320x240 frames).")
 
     @Option(help: "Source photo (resized to each frame size).") var image = "../shared/conformance/haar/images/img_000.jpg"
     @Option(help: "OpenCV Haar cascade XML.") var cascade = DetectCommand.defaultCascade
@@ -21,6 +21,7 @@ struct BenchDetectCommand: ParsableCommand {
     @Option(help: "Python with opencv-python-headless<5 (scripts/bench_detect.sh sets it up); empty = ours only.")
     var python = ".venv/bin/python"
     @Option(help: "The OpenCV timing script.") var opencvScript = "scripts/bench_detect_opencv.py"
+    @Flag(inversion: .prefixedNo, help: "Also time the tracking-mode region scan.") var regionScan = true
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: image) else { throw ValidationError("cannot read \(image)") }
@@ -63,7 +64,7 @@ struct BenchDetectCommand: ParsableCommand {
                     line += "  (no OpenCV)  \(boxes.count) boxes"
                 }
                 print(line)
-                if t == threadCounts.first {
+                if regionScan && t == threadCounts.first {
                     // Tracking mode: only the regions around the faces just found.
                     var regionTimes: [Double] = []
                     for _ in 0..<iterations {

@@ -55,7 +55,10 @@ struct BenchInferCommand: ParsableCommand {
     }
 
     func run() throws {
-        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: model)))
+        guard let data = FileManager.default.contents(atPath: model) else {
+            throw ValidationError("cannot read the model file '\(model)'")
+        }
+        let bytes = [UInt8](data)
         let kind = kernelKind ?? .best
         let maxBatch = batchSizes.max()!
         let probe = try Interpreter(bytes: bytes, maxBatch: 1, fast: FastOptions(kind: kind))

@@ -9,9 +9,11 @@ struct FerCommand: ParsableCommand {
             InspectCommand.self,
             InferCommand.self,
             ClassifyCommand.self,
+            DetectCommand.self,
             BenchCommand.self,
             DataCommand.self,
-            DetectCommand.self,
-            BenchDetectCommand.self,
+            TrainCommand.self,
+            EvalCommand.self,
+            BenchTrainCommand.self,
         ])
 }

@@ -48,7 +48,7 @@ struct InspectCommand: ParsableCommand {
             print("Metadata:")
             for entry in decoded.metadata {
                 let data = decoded.metadataBytes(named: entry.name) ?? []
-                let text = String(validating: data.prefix(160), as: UTF8.self).map { String($0.unicodeScalars.filter { $0.value >= 0x20 || $0 == "\n" }).replacingOccurrences(of: "\n", with: "\\n") }
+                let text = decodeUTF8(Array(data.prefix(160))).map { String($0.unicodeScalars.filter { $0.value >= 0x20 || $0 == "\n" }).replacingOccurrences(of: "\n", with: "\\n") }
                 print("  \(entry.name) (\(data.count) bytes)" + (text.map { ": \($0)" } ?? ""))
             }
         }

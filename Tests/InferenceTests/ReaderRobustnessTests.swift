@@ -104,3 +104,14 @@ private func outcome(_ bytes: [UInt8]) -> Error? {
     let bytes = builder.finish(root: root, fileIdentifier: "TFL3")
     #expect(throws: ModelError.self) { try Model(bytes: bytes) }
 }
+
+@Test func invalidUTF8NamesTheField() throws {
+    var model = tinyConvModel()
+    model.subgraphs[0].tensors[0].name = "QQQQ"
+    var bytes = model.serialized()
+    let at = try #require((0...bytes.count - 4).first { Array(bytes[$0..<$0 + 4]) == Array("QQQQ".utf8) })
+    bytes[at + 1] = 0xFF
+    #expect(throws: ModelError.invalidUTF8(table: "Tensor", field: "name")) { try Model(bytes: bytes) }
+    #expect(decodeUTF8([0x61, 0xC3, 0xA9]) == "aé")
+    #expect(decodeUTF8([0x61, 0xC3]) == nil)
+}

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Locates /work/shared-style read-only data: `EDGEFER_SHARED`, else `../shared` beside the repo.
+/// Locates the read-only shared data: `$EDGEFER_SHARED`, else `shared/` beside the repo folder.
 enum SharedData {
     static var root: URL {
         if let env = ProcessInfo.processInfo.environment["EDGEFER_SHARED"], !env.isEmpty {

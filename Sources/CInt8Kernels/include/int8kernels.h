@@ -93,6 +93,15 @@ size_t i8k_conv_workspace_size(const i8k_conv *conv, int batch);
 void i8k_conv_run(const i8k_conv *conv, const int8_t *input, int batch, int8_t *output,
                   void *workspace, i8k_pool *pool);
 
+/** A prepared DEPTHWISE_CONV_2D (portable C; weights [kernel_h][kernel_w][out_c] as TFLite's
+ *  [1, kh, kw, in_c * depth_multiplier]; out_c = in_c * depth_multiplier). NULL on bad arguments. */
+typedef struct i8k_depthwise i8k_depthwise;
+i8k_depthwise *i8k_depthwise_create(const i8k_conv_geometry *g, int depth_multiplier, const int8_t *weights,
+                                    const i8k_requant *rq);
+void i8k_depthwise_destroy(i8k_depthwise *dw);
+size_t i8k_depthwise_workspace_size(const i8k_depthwise *dw);
+void i8k_depthwise_run(const i8k_depthwise *dw, const int8_t *input, int batch, int8_t *output, void *workspace);
+
 /** The scalar reference: plain loops, written for clarity; every kind must match it exactly. */
 void i8k_ref_conv(const i8k_conv_geometry *g, const int8_t *weights_ohwi, const i8k_requant *rq,
                   const int8_t *input, int batch, int8_t *output);

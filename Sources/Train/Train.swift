@@ -1,1 +1,0 @@
-// Train: see README.md, Architecture.

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Dataset
+import Foundation
+import Train
+
+extension SelectionMetric: ExpressibleByArgument {}
+
+/// Where the images come from and how they are labelled and split (shared by train and eval).
+struct TrainingDataOptions: ParsableArguments {
+    @Option(help: "FER-2013 pixels: fer2013.csv or fer2013.csv.gz.") var fer2013: String?
+    @Option(help: "FERPlus votes: fer2013new.csv (row-aligned with --fer2013).") var ferplus: String?
+    @Option(help: "Read a cache written by `fer data --cache` instead of the CSV files.") var fromCache: String?
+    @Option(help: "Label mode: majority, argmax or distribution.") var labels: LabelMode = .majority
+    @Option(help: "usage (train on Training, validate on PublicTest) or random:F (seeded per-class share F in train).",
+            transform: { s in
+                guard let rule = SplitRule(argument: s) else { throw ValidationError("--split must be usage or random:F") }
+                return rule
+            })
+    var split: SplitRule = .usage
+    @Option(help: "Seed of the random split.") var splitSeed: UInt64 = 0
+    @Option(help: "Use only the first N training images (smoke runs).") var limitTrain: Int?
+    @Option(help: "Use only the first N validation images.") var limitValidation: Int?
+
+    func validateData() throws {
+        if fromCache == nil && (fer2013 == nil || ferplus == nil) {
+            throw ValidationError("give --fer2013 and --ferplus, or --from-cache")
+        }
+    }
+
+    /// Loads, labels and splits; applies the limits.
+    func load() throws -> DataSplit {
+        let loaded = try fromCache.map { try DatasetCache.read(from: $0) }
+            ?? FERPlusLoader.load(fer2013: fer2013!, ferplus: ferplus!, labels: labels)
+        var parts = try loaded.dataset.split(split, seed: splitSeed)
+        if let n = limitTrain { parts.train = parts.train.subset(Array(0..<min(n, parts.train.count))) }
+        if let n = limitValidation { parts.validation = parts.validation.subset(Array(0..<min(n, parts.validation.count))) }
+        return parts
+    }
+}
+
+/// Loads `--spec FILE` or the reference preset.
+func loadSpec(_ path: String?) throws -> ModelSpec {
+    try path.map { try ModelSpec(contentsOf: URL(fileURLWithPath: $0)) } ?? .reference
+}
+
+/// `fer train`: trains a model, checkpointing and evaluating every epoch; resumes a run directory.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model on FER-2013/FERPlus; checkpoints, metrics and plots go to --run DIR (resumed if present).")
+
+    @OptionGroup var data: TrainingDataOptions
+    @Option(name: .customLong("run"), help: "Run directory (checkpoints/, metrics.jsonl, best.txt, plots/).") var runDirectory: String
+    @Option(help: "Model spec file (default: the reference model, config/models/reference.spec).") var spec: String?
+    @Option(help: "Epochs.") var epochs = 50
+    @Option(help: "Batch size.") var batch = 256
+    @Option(help: "Initial learning rate.") var lr: Float = 1e-3
+    @Option(help: "Learning-rate factor applied every --decay-every epochs.") var decay: Float = 0.75
+    @Option(help: "Epochs between learning-rate decays.") var decayEvery = 5
+    @Option(help: "Loss: focal (reference) or crossentropy (soft-label cross-entropy with distribution labels).")
+    var loss = "focal"
+    @Option(help: "Oversample training data: reference, balance or 8 comma-separated multipliers.") var oversample: String?
+    @Flag(help: "Random horizontal flips in augmentation (the reference had none).") var flip = false
+    @Flag(help: "Turn on-the-fly augmentation off.") var noAugment = false
+    @Option(help: "Seed for initialization, shuffling, dropout, augmentation and oversampling.") var seed: UInt64 = 1
+    @Option(help: "Worker threads.") var threads = 2
+    @Option(help: "Metric that picks the best epoch: accuracy, macro-f1, weighted-f1.") var metric: SelectionMetric = .macroF1
+
+    func validate() throws {
+        try data.validateData()
+        guard epochs > 0, batch > 0, threads > 0, lr > 0, decayEvery > 0 else {
+            throw ValidationError("--epochs, --batch, --threads, --lr and --decay-every must be positive")
+        }
+        guard ["focal", "crossentropy"].contains(loss) else { throw ValidationError("--loss must be focal or crossentropy") }
+    }
+
+    func run() throws {
+        BLASSetup.reexecWithFastKernelsIfNeeded()
+        let progress = ProgressReporter()
+        let modelSpec = try loadSpec(spec)
+        let input = modelSpec.input
+        guard input.channels == 1, input.height == input.width else {
+            throw ValidationError("the model input must be square and single-channel, got \(input)")
+        }
+        var parts = try data.load()
+        let before = parts.train.classCounts
+        if let oversample {
+            guard let m = Oversampler.multipliers(argument: oversample, counts: before) else {
+                throw ValidationError("--oversample must be reference, balance or 8 comma-separated integers")
+            }
+            parts.train = try Oversampler.oversample(parts.train, multipliers: m, seed: seed)
+        }
+        progress.message("train \(parts.train.count) images, validation \(parts.validation.count); model \(input), "
+                         + "OpenBLAS \(BLASSetup.coreName), \(threads) threads")
+        var config = TrainConfig()
+        config.epochs = epochs
+        config.batchSize = batch
+        config.schedule = StepDecay(initial: lr, factor: decay, every: decayEvery)
+        config.loss = loss == "focal" ? .focal(.reference) : .crossEntropy
+        config.seed = seed
+        config.threads = threads
+        config.augment = !noAugment
+        let model = try Model(spec: modelSpec, seed: seed, threads: threads)
+        let trainer = Trainer(model: model, config: config)
+        let dir = URL(fileURLWithPath: runDirectory)
+        let notes = "{\"labels\":\"\(data.labels.rawValue)\",\"split\":\"\(data.split)\",\"loss\":\"\(loss)\","
+            + "\"oversample\":\"\(oversample ?? "none")\",\"seed\":\(seed),\"batch\":\(batch),\"lr\":\(lr)}"
+        let trainingRun = TrainingRun(directory: dir, trainer: trainer, classNames: Emotion.allCases.map(\.name),
+                                      metric: metric, notes: notes)
+        let resumed = try trainingRun.resume()
+        if resumed > 0 { progress.message("resumed \(runDirectory) after epoch \(resumed)") }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("plots"), withIntermediateDirectories: true)
+        var groups: [(String, [Int], RGB)] = [("before oversampling", before, .blue)]
+        if oversample != nil { groups.append(("after oversampling", parts.train.classCounts, .orange)) }
+        try Charts.classCounts(groups.map { ($0.0, $0.1, $0.2) }, classNames: Emotion.allCases.map(\.name),
+                               title: "training images per class")
+            .write(to: dir.appendingPathComponent("plots/class-counts"))
+        let augmentation = AugmentationConfig(horizontalFlip: flip)
+        try trainingRun.run(train: FERSource(parts.train, side: input.height, augmentation: augmentation, seed: seed),
+                            validation: parts.validation.isEmpty ? nil : FERSource(parts.validation, side: input.height, seed: seed),
+                            progress: progress)
+        if let best = TrainingRun.best(trainingRun.records, by: metric), let m = best.validation {
+            print("best epoch \(best.epoch) by \(metric.rawValue):")
+            print(m.report(classNames: Emotion.allCases.map(\.name)))
+        }
+    }
+}
