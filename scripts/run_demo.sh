@@ -65,7 +65,8 @@ fi
 # shellcheck disable=SC2206
 args+=(${FERD_ARGS:-})
 
-mosquitto_sub -h 127.0.0.1 -p "$port" -v -t 'edgefer/#' > "$work/events.txt" &
+: > "$work/events.txt"
+mosquitto_sub -h 127.0.0.1 -p "$port" -v -t 'edgefer/#' >> "$work/events.txt" &
 sub_pid=$!
 tail -n +1 -f "$work/events.txt" &
 tail_pid=$!
