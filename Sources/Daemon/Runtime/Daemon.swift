@@ -1,3 +1,4 @@
+import Capture
 import Foundation
 import Logging
 import Publish
@@ -31,6 +32,7 @@ public final class Daemon {
     private var intervalFrames = 0
     private var intervalDetectMs = 0.0
     private var intervalInferMs = 0.0
+    private var latencyMaxMs = 0.0   // frame capture → tracker decision, since the last STATUS line
     private var lastStatusLine = 0.0
     private var eventsTotal = 0
 
@@ -121,6 +123,9 @@ public final class Daemon {
         guard var t = tracker else { return }
         let events = t.step(frame.observations, time: frame.time)
         tracker = t
+        if frame.captureNanos > 0 {
+            latencyMaxMs = max(latencyMaxMs, Double(Monotonic.nanos() &- frame.captureNanos) / 1e6)
+        }
         framesTotal += 1
         intervalFrames += 1
         intervalDetectMs += frame.detectMs
@@ -171,7 +176,9 @@ public final class Daemon {
             lastStatusLine = now
             let fps = elapsed > 0 ? Double(intervalFrames) / elapsed : 0
             let mqtt = publisher.map { $0.client.stats.connected ? "mqtt connected" : "mqtt disconnected" } ?? "mqtt off"
-            notifier.status("\(lastCamera?.rawValue ?? "?") \(String(format: "%.1f", fps)) fps, \(tracker?.confirmedCount ?? 0) faces, \(mqtt)")
+            let latency = latencyMaxMs > 0 ? String(format: ", frame-to-decision max %.1f ms", latencyMaxMs) : ""
+            latencyMaxMs = 0
+            notifier.status("\(lastCamera?.rawValue ?? "?") \(String(format: "%.1f", fps)) fps, \(tracker?.confirmedCount ?? 0) faces, \(mqtt)\(latency)")
         }
     }
 
