@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Track", dependencies: ["Imaging"]),
         .target(name: "Publish", dependencies: ["CMosquitto", "Track", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Daemon", dependencies: [
-            "Imaging", "Capture", "Detect", "Recognize", "Track", "Publish", "CSystemd",
+            "Imaging", "Capture", "Detect", "Inference", "TFLiteModel", "Recognize", "Track", "Publish", "CSystemd",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -56,6 +56,7 @@ let package = Package(
         ]),
         .executableTarget(name: "fer", dependencies: [
             "Imaging", "Detect", "Inference", "Recognize", "Dataset", "Train", "Quantize", "TFLiteModel",
+            "Capture", "Track", "Daemon",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -66,6 +67,6 @@ let package = Package(
         .testTarget(name: "TrainTests", dependencies: ["Dataset", "Train", "Quantize", "Inference", "TFLiteModel"],
                     exclude: ["Golden"]),  // golden files and the scripts that made them, read via #filePath
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Imaging"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Track", "Publish"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Track", "Publish", "Capture", "Detect", "Recognize", "Imaging"]),
     ]
 )

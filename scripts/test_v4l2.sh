@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the capture tests against real kernel video drivers in the qemu bed
 # (../shared/v4l2bed/make_bed.sh): one boot with vivid for YUYV/GREY capture, fault injection,
-# stall and unplug; one with v4l2loopback fed MJPEG faces by scripts/lb_producer.c. Prints one
+# stall and unplug; one with v4l2loopback fed MJPEG faces by scripts/lb_producer.c; one with the
+# same loopback feeding ferd's camera pipeline end to end (faces → tracker decisions). Prints one
 # PASS/FAIL line per scenario (test) and exits non-zero if any failed, was skipped or did not run.
 #   scripts/test_v4l2.sh                   all scenarios
 #   scripts/test_v4l2.sh --filter F [-l]   any Swift Testing filter in one boot (-l: also load
@@ -19,6 +20,7 @@ bed=$shared/v4l2bed/make_bed.sh
 boots=(
   "vivid|CaptureTests.VividBedTests||9"
   "loopback|CaptureTests.LoopbackBedTests|loop|1"
+  "pipeline|DaemonTests.PipelineBedTests|loop|1"
 )
 if [ "${1:-}" = --filter ]; then
   loopflag=""
@@ -28,8 +30,9 @@ fi
 
 t0=$EPOCHREALTIME
 cd "$root"
-echo "test_v4l2: building the test bundle and the producer" >&2
+echo "test_v4l2: building the test bundle, ferd (release: a debug build is too slow under emulation) and the producer" >&2
 swift build --build-tests >&2
+swift build -c release --product ferd >&2
 bundle=$(ls -d "$root"/.build/debug/*PackageTests.xctest | head -1)
 work=$(mktemp -d /tmp/edgefer-v4l2.XXXXXX)
 trap '[ -n "${KEEP_BED_LOGS:-}" ] || rm -rf "$work"' EXIT
@@ -39,9 +42,13 @@ passed=0 failed=0
 for b in "${boots[@]}"; do
   IFS='|' read -r name filter loop want <<< "$b"
   out=$work/$name
-  mkdir -p "$out/samples"
+  mkdir -p "$out/samples" "$out/models"
   cp -r samples/faces "$out/samples/"
-  opts=(-m 1536 -t 300 -o "$out" -f "$work/lb_producer")
+  # The daemon pipeline's fixtures (the guest has no repo, shared data or opencv-data).
+  cp /usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml "$out/"
+  cp "$shared/conformance/tflite/seed64.tflite" "$out/models/"
+  if ls firmware-models/*.tflite >/dev/null 2>&1; then mkdir -p "$out/firmware-models" && cp firmware-models/*.tflite "$out/firmware-models/"; fi
+  opts=(-m 1536 -t 300 -o "$out" -f "$work/lb_producer" -f "$root/.build/release/ferd")
   [ -z "$loop" ] || opts+=(-l "video_nr=10 exclusive_caps=1")
   s0=$EPOCHREALTIME rc=0
   "$bed" "${opts[@]}" "$bundle" --testing-library swift-testing --filter "$filter" > "$out/log.txt" 2>&1 || rc=$?

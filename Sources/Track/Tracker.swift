@@ -107,6 +107,7 @@ public struct Tracker: Sendable {
         }
         survivors = tracks
         tracks = alive
+        detections.removeAll(keepingCapacity: true)   // let the caller reuse its probability arrays in place
         return events
     }
 

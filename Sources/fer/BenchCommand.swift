@@ -8,5 +8,6 @@ struct BenchCommand: ParsableCommand {
             BenchInferCommand.self,
             BenchDetectCommand.self,
             BenchTrainCommand.self,
+            BenchPipelineCommand.self,
         ])
 }

@@ -54,6 +54,8 @@ public enum ConfigLoader {
         c.camera.pixelFormat = try r.choice("camera.pixel_format", c.camera.pixelFormat, ["auto", "YUYV", "GREY", "MJPG"])
         c.camera.buffers = try r.int("camera.buffers", c.camera.buffers, 2...32)
         c.camera.retryMaxSeconds = try r.int("camera.retry_max_seconds", c.camera.retryMaxSeconds, 1...3600)
+        c.camera.decodeScale = try r.int("camera.decode_scale", c.camera.decodeScale, 1...8)
+        try r.require([1, 2, 4, 8].contains(c.camera.decodeScale), "camera.decode_scale", "must be 1, 2, 4 or 8")
 
         c.detector.cascade = try r.string("detector.cascade", c.detector.cascade)
         c.detector.scaleFactor = try r.double("detector.scale_factor", c.detector.scaleFactor, 1.01...2)
@@ -63,10 +65,12 @@ public enum ConfigLoader {
         try r.require(c.detector.maxSize == 0 || c.detector.maxSize >= c.detector.minSize, "detector.max_size", "must be 0 (no limit) or ≥ detector.min_size")
         c.detector.downscale = try r.int("detector.downscale", c.detector.downscale, 1...8)
         c.detector.fullScanEvery = try r.int("detector.full_scan_every", c.detector.fullScanEvery, 1...1000)
+        c.detector.threads = try r.int("detector.threads", c.detector.threads, 1...64)
 
         c.model.path = try r.string("model.path", c.model.path)
         c.model.margin = try r.double("model.margin", c.model.margin, 0...1)
         c.model.threads = try r.int("model.threads", c.model.threads, 1...64)
+        c.model.batch = try r.int("model.batch", c.model.batch, 1...64)
 
         var t = c.tracker
         t.iouThreshold = try r.double("tracker.iou_threshold", t.iouThreshold, 0.01...1)

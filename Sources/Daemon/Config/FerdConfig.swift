@@ -6,7 +6,9 @@ public struct FerdConfig: Sendable, Equatable {
     public struct Camera: Sendable, Equatable {
         /// Topic level and Home Assistant id of this camera (`[a-zA-Z0-9_-]`).
         public var name = "cam0"
-        /// `/dev/videoN`, `/dev/v4l/by-id/...`; `script:FILE` is the scripted development source (docs/events.md).
+        /// `/dev/videoN`, `/dev/v4l/by-id/...`; `auto` (/dev/video0 when present, else the committed
+        /// samples); `folder:DIR` and `mjpeg:FILE` play JPEGs as a camera; `script:FILE` is the scripted
+        /// development source (docs/events.md).
         public var source = "/dev/video0"
         public var width = 640
         public var height = 480
@@ -15,6 +17,8 @@ public struct FerdConfig: Sendable, Equatable {
         public var pixelFormat = "auto"
         public var buffers = 4
         public var retryMaxSeconds = 30
+        /// JPEG frames (MJPEG cameras, folder and MJPEG-file sources) are DCT-decoded at 1/this size (1, 2, 4, 8).
+        public var decodeScale = 1
     }
     public struct Detector: Sendable, Equatable {
         public var cascade = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
@@ -26,6 +30,8 @@ public struct FerdConfig: Sendable, Equatable {
         public var downscale = 1
         /// Full-frame scan every N frames, regions around known faces in between; 1 = always full.
         public var fullScanEvery = 1
+        /// Threads sharing one frame's window scan.
+        public var threads = 1
     }
     public struct Model: Sendable, Equatable {
         /// Empty: the shipped default model in firmware-models/.
@@ -33,6 +39,9 @@ public struct FerdConfig: Sendable, Equatable {
         /// Margin added around each face box before cropping, as a fraction of its size.
         public var margin = 0.1
         public var threads = 1
+        /// Faces per classification call; a frame with more runs in several calls. The interpreter's
+        /// memory grows with it (the reference model: ~1.5 MB per face on top of its 1.2 MB of weights).
+        public var batch = 4
     }
     public struct Stats: Sendable, Equatable {
         public var interval = 60.0

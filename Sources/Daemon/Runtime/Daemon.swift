@@ -1,3 +1,4 @@
+import Capture
 import Foundation
 import Logging
 import Publish
@@ -31,6 +32,7 @@ public final class Daemon {
     private var intervalFrames = 0
     private var intervalDetectMs = 0.0
     private var intervalInferMs = 0.0
+    private var latencyMaxMs = 0.0   // frame capture → tracker decision, since the last STATUS line
     private var lastStatusLine = 0.0
     private var eventsTotal = 0
 
@@ -43,14 +45,13 @@ public final class Daemon {
         self.makePipeline = makePipeline
     }
 
-    /// The pipelines built into this ferd: `script:FILE`. The camera pipeline (capture → detect →
-    /// recognize) plugs in here.
+    /// The pipelines built into this ferd: `script:FILE` plays scripted observations; anything else
+    /// (a V4L2 device, `auto`, `folder:DIR`, `mjpeg:FILE`) runs the camera pipeline.
     public static func builtinPipeline(_ config: FerdConfig) throws -> any FacePipeline {
         if config.camera.source.hasPrefix("script:") {
             return try ScriptedPipeline(path: String(config.camera.source.dropFirst("script:".count)), fps: config.camera.fps)
         }
-        throw ConfigError(file: "camera.source", line: nil, key: nil,
-                          "\"\(config.camera.source)\": the camera pipeline is not built into this ferd yet; use script:FILE")
+        return try CameraPipeline(config: config)
     }
 
     public func run() -> Int32 {
@@ -122,6 +123,9 @@ public final class Daemon {
         guard var t = tracker else { return }
         let events = t.step(frame.observations, time: frame.time)
         tracker = t
+        if frame.captureNanos > 0 {
+            latencyMaxMs = max(latencyMaxMs, Double(Monotonic.nanos() &- frame.captureNanos) / 1e6)
+        }
         framesTotal += 1
         intervalFrames += 1
         intervalDetectMs += frame.detectMs
@@ -132,7 +136,7 @@ public final class Daemon {
     private func emit(_ events: [TrackEvent], time: Double) {
         guard let t = tracker else { return }
         eventsTotal += events.count
-        for e in events { logger.debug("face \(e.kind.rawValue) \(e.trackID) \(e.label) \(e.confidence)") }
+        for e in events { logger.debug("face \(e.kind.rawValue) \(e.trackID) \(e.label) \(e.confidence) box \(e.box) p \(e.probabilities)") }
         publisher?.publish(events, time: time)
         publisher?.publishSummary(t.summary, time: time)
     }
@@ -172,7 +176,9 @@ public final class Daemon {
             lastStatusLine = now
             let fps = elapsed > 0 ? Double(intervalFrames) / elapsed : 0
             let mqtt = publisher.map { $0.client.stats.connected ? "mqtt connected" : "mqtt disconnected" } ?? "mqtt off"
-            notifier.status("\(lastCamera?.rawValue ?? "?") \(String(format: "%.1f", fps)) fps, \(tracker?.confirmedCount ?? 0) faces, \(mqtt)")
+            let latency = latencyMaxMs > 0 ? String(format: ", frame-to-decision max %.1f ms", latencyMaxMs) : ""
+            latencyMaxMs = 0
+            notifier.status("\(lastCamera?.rawValue ?? "?") \(String(format: "%.1f", fps)) fps, \(tracker?.confirmedCount ?? 0) faces, \(mqtt)\(latency)")
         }
     }
 

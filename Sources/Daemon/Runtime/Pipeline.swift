@@ -13,12 +13,19 @@ public struct PipelineFrame: Sendable {
     public var observations: [FaceObservation]
     public var detectMs: Double
     public var inferMs: Double
+    /// Time spent getting the frame from the source (decode; for a paced source also the wait).
+    public var captureMs: Double
+    /// CLOCK_MONOTONIC capture time in nanoseconds (0 when unknown): frame-to-decision latency starts here.
+    public var captureNanos: UInt64
 
-    public init(time: Double, observations: [FaceObservation], detectMs: Double = 0, inferMs: Double = 0) {
+    public init(time: Double, observations: [FaceObservation], detectMs: Double = 0, inferMs: Double = 0,
+                captureMs: Double = 0, captureNanos: UInt64 = 0) {
         self.time = time
         self.observations = observations
         self.detectMs = detectMs
         self.inferMs = inferMs
+        self.captureMs = captureMs
+        self.captureNanos = captureNanos
     }
 }
 
