@@ -61,12 +61,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "BindingsTests", dependencies: ["Imaging", "CV4L2", "CSystemd", "CMosquitto", "COpenBLAS"]),
+        // Test helpers shared by test targets (a real mosquitto on a free loopback port, child processes).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "BindingsTests", dependencies: ["Imaging", "CV4L2", "CSystemd", "CMosquitto", "COpenBLAS", "TestSupport"]),
         .testTarget(name: "DetectTests", dependencies: ["Detect", "Imaging"], exclude: ["Golden"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "TFLiteModel", "QuantMath", "CInt8Kernels", "Recognize"]),
         .testTarget(name: "TrainTests", dependencies: ["Dataset", "Train", "Quantize", "Inference", "TFLiteModel"],
                     exclude: ["Golden"]),  // golden files and the scripts that made them, read via #filePath
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Imaging"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Track", "Publish", "Capture", "Detect", "Recognize", "Imaging"]),
+        .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "Daemon", "Track", "Publish", "Capture", "Detect", "Recognize", "Imaging"]),
     ]
 )

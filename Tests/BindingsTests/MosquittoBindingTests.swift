@@ -1,3 +1,4 @@
+import TestSupport
 import CMosquitto
 import Foundation
 import Glibc

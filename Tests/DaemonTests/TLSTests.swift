@@ -1,3 +1,4 @@
+import TestSupport
 import Daemon
 import Foundation
 import Logging

@@ -3,13 +3,13 @@ import Glibc
 
 /// A real mosquitto broker on 127.0.0.1 and a free port, in its own temp directory, stopped by PID.
 /// It can be stopped and started again on the same port (with persistence when asked).
-final class TestBroker: @unchecked Sendable {
-    let port: Int
-    let directory: URL
+public final class TestBroker: @unchecked Sendable {
+    public let port: Int
+    public let directory: URL
     private var process: Process?
     private let config: URL
 
-    init(extraConfig: String = "", listenerConfig: String = "allow_anonymous true", persistence: Bool = false) throws {
+    public init(extraConfig: String = "", listenerConfig: String = "allow_anonymous true", persistence: Bool = false) throws {
         port = try TestBroker.freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("edgefer-daemon-broker-\(getpid())-\(port)")
         try? FileManager.default.removeItem(at: directory)
@@ -28,7 +28,7 @@ final class TestBroker: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    func start() throws {
+    public func start() throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: TestBroker.mosquittoPath())
         p.arguments = ["-c", config.path]
@@ -44,21 +44,21 @@ final class TestBroker: @unchecked Sendable {
     }
 
     /// SIGHUP: mosquitto re-reads its password file.
-    func reload() {
+    public func reload() {
         if let p = process { kill(p.processIdentifier, SIGHUP) }
     }
 
     /// SIGTERM (mosquitto saves its persistence file) and wait.
-    func stop() {
+    public func stop() {
         guard let p = process else { return }
         kill(p.processIdentifier, SIGTERM)
         p.waitUntilExit()
         process = nil
     }
 
-    var log: String { (try? String(contentsOf: directory.appendingPathComponent("broker.log"), encoding: .utf8)) ?? "" }
+    public var log: String { (try? String(contentsOf: directory.appendingPathComponent("broker.log"), encoding: .utf8)) ?? "" }
 
-    static func mosquittoPath() -> String {
+    public static func mosquittoPath() -> String {
         for p in ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"] where FileManager.default.isExecutableFile(atPath: p) {
             return p
         }
@@ -66,7 +66,7 @@ final class TestBroker: @unchecked Sendable {
     }
 
     /// Binds port 0 and reads back what the kernel chose.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()
@@ -100,7 +100,7 @@ final class TestBroker: @unchecked Sendable {
 
 /// Polls `condition` every 10 ms for up to `timeout` seconds.
 @discardableResult
-func waitFor(_ timeout: Double, _ condition: () -> Bool) -> Bool {
+public func waitFor(_ timeout: Double, _ condition: () -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if condition() { return true }
@@ -110,7 +110,7 @@ func waitFor(_ timeout: Double, _ condition: () -> Bool) -> Bool {
 }
 
 /// A scratch directory under /tmp, removed by the caller.
-func makeTempDir(_ name: String) throws -> URL {
+public func makeTempDir(_ name: String) throws -> URL {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("edgefer-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir
@@ -118,7 +118,7 @@ func makeTempDir(_ name: String) throws -> URL {
 
 /// Starts `p` with SIGTERM/SIGINT/SIGHUP unblocked in the spawning thread: children inherit the
 /// signal mask, and the test runner's worker threads block these, so mosquitto would ignore SIGTERM.
-func runWithSignalsUnblocked(_ p: Process) throws {
+public func runWithSignalsUnblocked(_ p: Process) throws {
     var set = sigset_t()
     sigemptyset(&set)
     for s in [SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2] { sigaddset(&set, s) }
