@@ -44,16 +44,22 @@ import Testing
         let elapsed = clock.now - start
         // 11 frames at 50 fps: the first is due at once, the last after 10 periods = 200 ms.
         #expect(elapsed >= .milliseconds(190), "\(elapsed)")
-        #expect(elapsed < .milliseconds(600), "\(elapsed)")
+        // Only catches a stuck source: a loaded CI machine may deschedule us for a while.
+        #expect(elapsed < .seconds(3), "\(elapsed)")
         #expect(source.stats.staleDrops == 0)
     }
 
     @Test func aSlowConsumerGetsTheFreshestFrameAndCountsTheSkipped() throws {
         let source = try JPEGFileSource(folder: TestPaths.sampleFaces, fps: 100)
         _ = try #require(try source.nextFrame(timeout: .seconds(1)))
-        Thread.sleep(forTimeInterval: 0.105)  // ~10 periods
+        let clock = ContinuousClock()
+        let before = clock.now
+        Thread.sleep(forTimeInterval: 0.105)  // at least 10 periods
         let frame = try #require(try source.nextFrame(timeout: .seconds(1)))
-        #expect(source.stats.staleDrops >= 8 && source.stats.staleDrops <= 14, "\(source.stats)")
+        // The bound comes from the time that really passed, which load can stretch.
+        let (seconds, attoseconds) = (clock.now - before).components
+        let periods = Int((Double(seconds) + Double(attoseconds) * 1e-18) * 100)
+        #expect(source.stats.staleDrops >= 8 && source.stats.staleDrops <= periods + 1, "\(source.stats), \(periods) periods")
         #expect(frame.deviceSequence == (1 + source.stats.staleDrops) % UInt64(source.frameCount))
     }
 
