@@ -13,7 +13,7 @@ let package = Package(
     name: "EdgeFERFuzz",
     products: fuzzers.map { .executable(name: $0, targets: [$0]) },
     dependencies: [.package(path: "..")],
-    targets: fuzzers.map {
-        .executableTarget(name: $0, dependencies: [.product(name: "EdgeFERParsers", package: root)])
+    targets: [.target(name: "FuzzSupport")] + fuzzers.map {
+        .executableTarget(name: $0, dependencies: ["FuzzSupport", .product(name: "EdgeFERParsers", package: root)])
     }
 )

@@ -7,4 +7,4 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 py=$(scripts/venv.sh tensorflow-cpu)
 swift build -c release --product fer >&2
-exec .build/release/fer bench-train --keras-python "$py" "$@"
+exec .build/release/fer bench train --keras-python "$py" "$@"

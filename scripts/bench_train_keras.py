@@ -2,7 +2,7 @@
 """Times training steps of the reference model in TensorFlow/Keras on synthetic data.
 
 Prints one JSON line: {"images_per_second": ..., "seconds_per_step": ..., ...}. Called by
-`fer bench-train --keras-python PY`; the model, loss (tfa-style focal), optimizer (Adam 1e-3)
+`fer bench train --keras-python PY`; the model, loss (tfa-style focal), optimizer (Adam 1e-3)
 and batch match ours. Threads: intra- and inter-op both set to --threads.
 """
 import argparse

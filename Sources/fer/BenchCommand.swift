@@ -7,6 +7,7 @@ struct BenchCommand: ParsableCommand {
         subcommands: [
             BenchInferCommand.self,
             BenchDetectCommand.self,
+            BenchTrainCommand.self,
             BenchPipelineCommand.self,
         ])
 }

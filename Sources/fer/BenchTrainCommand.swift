@@ -2,10 +2,10 @@ import ArgumentParser
 import Foundation
 import Train
 
-/// `fer bench-train`: training throughput of the reference model, ours and (optionally) Keras.
+/// `fer bench train`: training throughput of the reference model, ours and (optionally) Keras.
 struct BenchTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-train",
+        commandName: "train",
         abstract: "Time training steps of a model (default: the reference) in our trainer and in Keras.")
 
     @Option(help: "Timed steps.") var steps = 20

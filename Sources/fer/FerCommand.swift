@@ -14,6 +14,5 @@ struct FerCommand: ParsableCommand {
             DataCommand.self,
             TrainCommand.self,
             EvalCommand.self,
-            BenchTrainCommand.self,
         ])
 }

@@ -256,3 +256,41 @@ func trainLossGradients(_ name: String) {
     let expected = (0.25 + 0.4) * 0.04 * ce
     #expect(abs(Double(loss) - expected) < 1e-7)
 }
+
+@Test func trainConv2DBandedLargeImagesPassTheAdjointTest() {
+    // 40x40x20 images exceed the per-worker column budget, so each is processed in row bands; the
+    // bands must agree with the convolution's definition. Conv is linear in x and in the weights,
+    // so backward is exact iff <dx, v> = <dout, conv(v; W)> and <dW, U> = <dout, conv(x; U)>
+    // (bias 0); the two sides differ only by Float32 rounding over ~10^5-term sums.
+    let (n, h, w, cin, cout, k) = (2, 40, 40, 20, 3, 3)
+    let layout = ConvScratchLayout(batch: n, height: h, width: w, cin: cin, cout: cout, k: k, threads: 2)
+    #expect(layout.bandRows < h, "the test must exercise bands")
+    var scratch = [Float](repeating: 0, count: ConvScratchLayout.count(batch: n, height: h, width: w, cin: cin,
+                                                                       cout: cout, k: k, threads: 2))
+    let x = randomValues(n * h * w * cin, seed: 81), weight = randomValues(k * k * cin * cout, seed: 82)
+    let v = randomValues(x.count, seed: 83), u = randomValues(weight.count, seed: 84)
+    let dout = randomValues(n * h * w * cout, seed: 85), zero = [Float](repeating: 0, count: cout)
+    var out = [Float](repeating: 0, count: dout.count)
+    func dot(_ a: [Float], _ b: [Float]) -> Double { zip(a, b).reduce(0) { $0 + Double($1.0) * Double($1.1) } }
+    conv2dForward(&out, &scratch, v, weight, zero, n, h, w, cin, cout, k, threads: 2)
+    let jv = dot(dout, out)
+    conv2dForward(&out, &scratch, x, u, zero, n, h, w, cin, cout, k, threads: 2)
+    let ju = dot(dout, out)
+    var dx = [Float](repeating: 7, count: x.count), dw = [Float](repeating: 0, count: weight.count), db = zero
+    var g = dout
+    conv2dBackward(&dx, &dw, &db, &scratch, &g, nil, x, weight, n, h, w, cin, cout, k, accumulate: false, threads: 2)
+    #expect(abs(dot(dx, v) - jv) <= 1e-4 * abs(jv) + 1e-2, "<dx, v> \(dot(dx, v)) vs \(jv)")
+    #expect(abs(dot(dw, u) - ju) <= 1e-4 * abs(ju) + 1e-2, "<dW, U> \(dot(dw, u)) vs \(ju)")
+    #expect(abs(Double(db[0]) - (0..<n * h * w).reduce(0.0) { $0 + Double(dout[$1 * cout]) }) < 1e-2)
+    // Forward against the direct definition at a few pixels, including band edges.
+    conv2dForward(&out, &scratch, x, weight, zero, n, h, w, cin, cout, k, threads: 2)
+    for (b, y, xx) in [(0, 0, 0), (1, layout.bandRows - 1, 5), (1, layout.bandRows, 39), (0, 39, 20)] {
+        var s: Float = 0
+        for ky in 0..<k { for kx in 0..<k { for ci in 0..<cin {
+            let iy = y + ky - 1, ix = xx + kx - 1
+            if iy < 0 || iy >= h || ix < 0 || ix >= w { continue }
+            s += x[((b * h + iy) * w + ix) * cin + ci] * weight[((ky * k + kx) * cin + ci) * cout + 1]
+        } } }
+        #expect(abs(s - out[((b * h + y) * w + xx) * cout + 1]) < 1e-4, "pixel (\(b), \(y), \(xx))")
+    }
+}

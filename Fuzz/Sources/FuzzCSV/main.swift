@@ -1,3 +1,4 @@
+import FuzzSupport
 import Dataset
 
 // Any bytes must load or throw a DatasetError, never crash, hang or read out of bounds. The input

@@ -1,3 +1,4 @@
+import FuzzSupport
 import Daemon
 
 // Any bytes must parse-and-validate or throw a ConfigError, never crash or hang.

@@ -1,3 +1,4 @@
+import FuzzSupport
 import Imaging
 
 // Any bytes must decode or throw, never crash.

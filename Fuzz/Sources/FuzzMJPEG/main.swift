@@ -1,3 +1,4 @@
+import FuzzSupport
 import Capture
 
 // Every frame the splitter returns lies inside the input and runs SOI..EOI; nothing traps.

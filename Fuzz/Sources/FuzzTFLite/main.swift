@@ -1,3 +1,4 @@
+import FuzzSupport
 import Inference
 import TFLiteModel
 

@@ -6,10 +6,10 @@ func LLVMFuzzerRunDriver(
     _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
 
-nonisolated(unsafe) var fuzzBody: ([UInt8]) -> Void = { _ in }
+nonisolated(unsafe) private var fuzzBody: ([UInt8]) -> Void = { _ in }
 
 /// Runs libFuzzer with the process arguments, feeding each input to `body`.
-func runFuzzer(_ body: @escaping ([UInt8]) -> Void) {
+public func runFuzzer(_ body: @escaping ([UInt8]) -> Void) {
     fuzzBody = body
     var argc = CommandLine.argc
     var argv = CommandLine.unsafeArgv
