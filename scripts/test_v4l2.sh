@@ -49,8 +49,9 @@ for b in "${boots[@]}"; do
   cp "$shared/conformance/tflite/seed64.tflite" "$out/models/"
   if ls firmware-models/*.tflite >/dev/null 2>&1; then mkdir -p "$out/firmware-models" && cp firmware-models/*.tflite "$out/firmware-models/"; fi
   opts=(-m 1536 -t 300 -o "$out" -f "$work/lb_producer")
-  # ferd only where a scenario runs it: a larger initramfs changes the other boots' timing.
-  [ "$name" = vivid ] || [ "$name" = loopback ] || opts+=(-f "$root/.build/release/ferd")
+  # ferd only where a scenario runs it (a larger initramfs changes the other boots' timing), with
+  # a longer timeout: the emulated guest runs ferd's whole path, slower still on a loaded host.
+  [ "$name" = vivid ] || [ "$name" = loopback ] || opts+=(-f "$root/.build/release/ferd" -t 480)
   [ -z "$loop" ] || opts+=(-l "video_nr=10 exclusive_caps=1")
   s0=$EPOCHREALTIME rc=0
   "$bed" "${opts[@]}" "$bundle" --testing-library swift-testing --filter "$filter" > "$out/log.txt" 2>&1 || rc=$?
