@@ -46,7 +46,7 @@ struct PipelineBedTests {
             return text.split(separator: "\n").compactMap { PipelineBed.parseDecision(String($0)) }
         }
         var start = Date()
-        while Date().timeIntervalSince(start) < 150 && decisions().filter({ $0.kind == "new" }).count < 4 && ferd.running { usleep(250_000) }
+        while Date().timeIntervalSince(start) < 300 && decisions().filter({ $0.kind == "new" }).count < 4 && ferd.running { usleep(250_000) }
         let news = decisions().filter { $0.kind == "new" }
         #expect(news.count == 4 && Set(news.map(\.id)).count == 4, "ferd's log:\n\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
         #expect(Set(news.map(\.box)) == Set(boxes), "ferd announced \(news.map(\.box)), the JPEG holds \(boxes)")
