@@ -188,7 +188,9 @@ struct PipelineFolderTests {
         var bad = config
         bad.model.path = "/nonexistent/model.tflite"
         #expect(throws: ConfigError.self) { try pipeline.reconfigure(bad) }
-        #expect(try pipeline.nextFrame(timeout: 5)?.observations.count == 1)
+        // Still running on the old model: faces keep coming (1, or 4 when the looping source is at frame06).
+        let count = try pipeline.nextFrame(timeout: 5)?.observations.count ?? 0
+        #expect(count == 1 || count == 4, "\(count) faces")
     }
 }
 
