@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "BindingsTests", dependencies: ["Imaging", "CV4L2", "CSystemd", "CMosquitto", "COpenBLAS", "TestSupport"]),
         .testTarget(name: "DetectTests", dependencies: ["Detect", "Imaging"], exclude: ["Golden"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "TFLiteModel", "QuantMath", "CInt8Kernels", "Recognize"]),
-        .testTarget(name: "TrainTests", dependencies: ["Dataset", "Train", "Quantize", "Inference", "TFLiteModel"],
+        .testTarget(name: "TrainTests", dependencies: ["Dataset", "Train", "Quantize", "Inference", "TFLiteModel", "Recognize", "Imaging"],
                     exclude: ["Golden"]),  // golden files and the scripts that made them, read via #filePath
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Imaging"]),
         .testTarget(name: "DaemonTests", dependencies: ["TestSupport", "Daemon", "Track", "Publish", "Capture", "Detect", "Recognize", "Imaging"]),

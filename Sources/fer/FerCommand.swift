@@ -14,5 +14,7 @@ struct FerCommand: ParsableCommand {
             DataCommand.self,
             TrainCommand.self,
             EvalCommand.self,
+            ExportCommand.self,
+            EvalModelCommand.self,
         ])
 }

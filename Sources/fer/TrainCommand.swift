@@ -11,6 +11,8 @@ struct TrainingDataOptions: ParsableArguments {
     @Option(help: "FERPlus votes: fer2013new.csv (row-aligned with --fer2013).") var ferplus: String?
     @Option(help: "Read a cache written by `fer data --cache` instead of the CSV files.") var fromCache: String?
     @Option(help: "Label mode: majority, argmax or distribution.") var labels: LabelMode = .majority
+    @Option(help: "Label mode of the validation split when it differs from --labels (e.g. train on distribution, select on majority).")
+    var validationLabels: LabelMode?
     @Option(help: "usage (train on Training, validate on PublicTest) or random:F (seeded per-class share F in train).",
             transform: { s in
                 guard let rule = SplitRule(argument: s) else { throw ValidationError("--split must be usage or random:F") }
@@ -32,6 +34,11 @@ struct TrainingDataOptions: ParsableArguments {
         let loaded = try fromCache.map { try DatasetCache.read(from: $0) }
             ?? FERPlusLoader.load(fer2013: fer2013!, ferplus: ferplus!, labels: labels)
         var parts = try loaded.dataset.split(split, seed: splitSeed)
+        if let mode = validationLabels, mode != loaded.labelMode {
+            guard let fer2013, let ferplus else { throw ValidationError("--validation-labels needs --fer2013 and --ferplus") }
+            parts.validation = try FERPlusLoader.load(fer2013: fer2013, ferplus: ferplus, labels: mode).dataset
+                .split(split, seed: splitSeed).validation
+        }
         if let n = limitTrain { parts.train = parts.train.subset(Array(0..<min(n, parts.train.count))) }
         if let n = limitValidation { parts.validation = parts.validation.subset(Array(0..<min(n, parts.validation.count))) }
         return parts

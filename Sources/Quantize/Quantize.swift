@@ -1,1 +1,0 @@
-// Quantize: see README.md, Architecture.

@@ -1,0 +1,17 @@
+/// Why a trained model could not be quantized or exported.
+public enum QuantizeError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A layer (by name and position) that the exporter has no TFLite lowering for, and why.
+    case unsupportedLayer(index: Int, name: String, reason: String)
+    /// Calibration needs at least one image of the model's input shape.
+    case badCalibration(expected: String, found: String)
+    /// The exported graph was rejected when loaded back (a bug in the exporter).
+    case invalidExport(String)
+
+    public var description: String {
+        switch self {
+        case .unsupportedLayer(let i, let name, let reason): "layer \(i) (\(name)): \(reason)"
+        case .badCalibration(let expected, let found): "calibration data: expected \(expected), found \(found)"
+        case .invalidExport(let why): "exported model does not load: \(why)"
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Inference
+import TFLiteModel
+import Train
+
+/// A trained model exported as int8 TFLite, with what calibration observed.
+public struct QuantizedExport: Sendable {
+    public var graph: LoweredGraph
+    /// Observed float ranges (index 0 = input, k + 1 = op k's output).
+    public var ranges: [(min: Float, max: Float)]
+    public var model: TFLiteModel.Model
+    /// The `.tflite` file bytes.
+    public var bytes: [UInt8]
+}
+
+/// Post-training full-integer quantization: lower the float model, calibrate activation ranges on
+/// images, quantize and serialize.
+public enum Quantizer {
+    /// Exports `model`. `calibration` holds `count` images of the model's input shape with values in
+    /// [0, 1] (validation images, unaugmented). `labels` name the output classes in order.
+    public static func export(_ model: Train.Model, calibration: UnsafeBufferPointer<Float>, count: Int, labels: [String],
+                              cropMargin: Float = 0, description: String = "EdgeFER int8 export") throws(QuantizeError) -> QuantizedExport {
+        let graph = try LoweredGraph(model: model)
+        let side = graph.input.count
+        guard count > 0, calibration.count == count * side else {
+            throw .badCalibration(expected: "\(max(count, 1)) x \(graph.input) values", found: "\(calibration.count) values")
+        }
+        guard labels.count == graph.outputShape.count else {
+            throw .badCalibration(expected: "\(graph.outputShape.count) labels", found: "\(labels.count)")
+        }
+        let runner = FloatRunner(graph: graph)
+        for i in 0..<count { runner.run(UnsafeBufferPointer(rebasing: calibration[i * side..<(i + 1) * side])) }
+        let exporter = TFLiteExporter(graph: graph, ranges: runner.ranges, labels: labels, cropMargin: cropMargin,
+                                      description: description)
+        let tflite = exporter.makeModel()
+        return QuantizedExport(graph: graph, ranges: runner.ranges, model: tflite, bytes: tflite.serialized())
+    }
+}
+
+/// Runs an int8 TFLite classifier on float images in [0, 1] with our engine, in batches.
+public final class Int8Classifier {
+    public let interpreter: Interpreter
+    public let inputCount: Int
+    public let classes: Int
+    private let scale: Float
+    private let zeroPoint: Int
+
+    public init(bytes: [UInt8], maxBatch: Int = 16) throws {
+        interpreter = try Interpreter(bytes: bytes, maxBatch: maxBatch)
+        let input = interpreter.inputs[0], output = interpreter.outputs[0]
+        guard input.type == .int8, let s = input.scale, let zp = input.zeroPoint, output.type == .int8,
+              output.scale != nil, output.zeroPoint != nil else {
+            throw QuantizeError.invalidExport("expected a quantized int8 input and output")
+        }
+        inputCount = input.shape.dropFirst().reduce(1, *)
+        classes = output.shape.dropFirst().reduce(1, *)
+        scale = s
+        zeroPoint = Int(zp)
+    }
+
+    /// Dequantized outputs (class probabilities) for `count` images.
+    public func scores(_ images: UnsafeBufferPointer<Float>, count: Int) throws -> [Float] {
+        precondition(images.count == count * inputCount, "images must be count x input values")
+        var result = [Float](repeating: 0, count: count * classes)
+        let output = interpreter.outputs[0]
+        var start = 0
+        while start < count {
+            let n = min(interpreter.maxBatch, count - start)
+            let inBuf = interpreter.inputBuffer(0).bindMemory(to: Int8.self)
+            for j in 0..<n * inputCount {
+                let q = (images[start * inputCount + j] / scale).rounded(.toNearestOrAwayFromZero) + Float(zeroPoint)
+                inBuf[j] = Int8(max(-128, min(127, q)))
+            }
+            try interpreter.invoke(batch: n)
+            let out = interpreter.outputBuffer(0)
+            let outScale = output.scale!, outZero = Int(output.zeroPoint!)
+            for j in 0..<n * classes {
+                result[start * classes + j] = outScale * Float(Int(Int8(bitPattern: out[j])) - outZero)
+            }
+            start += n
+        }
+        return result
+    }
+}

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Dataset
+import Foundation
+import Quantize
+import Train
+
+/// `fer export`: quantizes a training checkpoint to a full-int8 TFLite model (calibrated on
+/// validation images) with labels and preprocessing metadata; optionally evaluates float and int8.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Quantize a checkpoint to an int8 TFLite model calibrated on validation images; --evaluate compares float and int8 on the validation split.")
+
+    @OptionGroup var data: TrainingDataOptions
+    @Option(help: "Checkpoint file written by `fer train` (RUN/checkpoints/epoch-NNN.ckpt).") var checkpoint: String
+    @Option(help: "Output .tflite file.") var output: String
+    @Option(help: "Number of validation images used to calibrate activation ranges (evenly spaced over the split).")
+    var calibration = 1000
+    @Option(help: "Face-box margin (fraction per side) recorded in the metadata for the daemon's crop.") var cropMargin: Float = 0
+    @Flag(help: "Evaluate the float checkpoint and the int8 model on the validation split.") var evaluate = false
+    @Option(help: "With --evaluate: write metrics JSON and confusion plots (SVG+PNG) to this folder.") var reportDir: String?
+    @Option(help: "Worker threads for float evaluation.") var threads = 2
+
+    func validate() throws {
+        try data.validateData()
+        guard calibration > 0, threads > 0 else { throw ValidationError("--calibration and --threads must be positive") }
+        guard (0...2).contains(cropMargin) else { throw ValidationError("--crop-margin must be in 0...2") }
+    }
+
+    func run() throws {
+        BLASSetup.reexecWithFastKernelsIfNeeded()
+        let url = URL(fileURLWithPath: checkpoint)
+        let ckpt = try Checkpoint(contentsOf: url)
+        let model = try ckpt.makeModel(threads: threads, path: checkpoint)
+        let parts = try data.load()
+        guard !parts.validation.isEmpty else { throw ValidationError("the validation split is empty") }
+        let side = model.inputShape.height
+        let source = FERSource(parts.validation, side: side, seed: 0)
+        let step = max(1, source.count / calibration)
+        let picks = Array(stride(from: 0, to: source.count, by: step).prefix(calibration))
+        let calibrationImages = renderImages(source, indices: picks)
+        let start = Date()
+        let names = Emotion.allCases.map(\.name)
+        let export = try calibrationImages.withUnsafeBufferPointer {
+            try Quantizer.export(model, calibration: $0, count: picks.count, labels: names, cropMargin: cropMargin,
+                                 description: "EdgeFER facial-expression classifier, int8, from \(url.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent)/\(url.lastPathComponent)")
+        }
+        try Data(export.bytes).write(to: URL(fileURLWithPath: output))
+        print(String(format: "wrote %@ (%d bytes, %d operators) calibrated on %d %@ images in %.1f s", output, export.bytes.count,
+                     export.model.subgraphs[0].operators.count, picks.count, data.split == .usage ? "PublicTest" : "validation",
+                     Date().timeIntervalSince(start)))
+        guard evaluate else { return }
+        let floatMetrics = Train.evaluate(model, on: source, batch: 256)
+        let int8Metrics = try evaluateTFLite(export.bytes, on: parts.validation)
+        print("float (checkpoint):\n" + floatMetrics.report(classNames: names))
+        print("int8 (\(output)):\n" + int8Metrics.report(classNames: names))
+        print(String(format: "int8 - float: accuracy %+.2f points, macro-F1 %+.4f", 100 * (int8Metrics.accuracy - floatMetrics.accuracy),
+                     int8Metrics.macroF1 - floatMetrics.macroF1))
+        if let reportDir {
+            try writeReport(floatMetrics, named: "float", to: reportDir, title: "float, \(url.lastPathComponent)")
+            try writeReport(int8Metrics, named: "int8", to: reportDir, title: "int8, \(URL(fileURLWithPath: output).lastPathComponent)")
+        }
+    }
+}
+
+/// Renders `indices` of a source unaugmented into one float array (N, H, W, C), values in [0, 1].
+func renderImages(_ source: FERSource, indices: [Int]) -> [Float] {
+    let s = source.sampleShape.count, c = source.classCount
+    var images = [Float](repeating: 0, count: indices.count * s)
+    var targets = [Float](repeating: 0, count: indices.count * c)
+    var unused = TrainRandom(seed: 0)
+    images.withUnsafeMutableBufferPointer { im in
+        targets.withUnsafeMutableBufferPointer { t in
+            source.fill(images: im.baseAddress!, targets: t.baseAddress!, indices: indices[...], augment: false, epoch: 0, random: &unused)
+        }
+    }
+    return images
+}
+
+/// Metrics of an int8 TFLite classifier (our engine) on a dataset, images rendered at the model's input side.
+func evaluateTFLite(_ bytes: [UInt8], on dataset: FERDataset) throws -> ClassificationMetrics {
+    let classifier = try Int8Classifier(bytes: bytes, maxBatch: 16)
+    let side = Int(Double(classifier.inputCount).squareRoot())
+    guard side * side == classifier.inputCount else { throw ValidationError("the model input must be square and single-channel") }
+    let source = FERSource(dataset, side: side, seed: 0)
+    var predictions: [Int] = [], labels: [Int] = []
+    let chunk = 256
+    var start = 0
+    while start < source.count {
+        let idx = Array(start..<min(start + chunk, source.count))
+        let images = renderImages(source, indices: idx)
+        let scores = try images.withUnsafeBufferPointer { try classifier.scores($0, count: idx.count) }
+        for r in 0..<idx.count {
+            var best = 0
+            for j in 1..<classifier.classes where scores[r * classifier.classes + j] > scores[r * classifier.classes + best] { best = j }
+            predictions.append(best)
+            labels.append(source.label(idx[r]))
+        }
+        start += chunk
+    }
+    return ClassificationMetrics(labels: labels, predictions: predictions, classes: classifier.classes)
+}
+
+/// metrics-NAME.json, metrics-NAME.txt and confusion-NAME.{svg,png} in `dir`.
+func writeReport(_ m: ClassificationMetrics, named name: String, to dir: String, title: String) throws {
+    let base = URL(fileURLWithPath: dir)
+    try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    try encoder.encode(m).write(to: base.appendingPathComponent("metrics-\(name).json"))
+    let names = Emotion.allCases.map(\.name)
+    try Data((m.report(classNames: names) + "\n").utf8).write(to: base.appendingPathComponent("metrics-\(name).txt"))
+    try Charts.confusion(m.confusion, classNames: names, title: title).write(to: base.appendingPathComponent("confusion-\(name)"))
+}

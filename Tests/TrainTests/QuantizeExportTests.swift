@@ -1,0 +1,224 @@
+import Foundation
+import Inference
+import Quantize
+import TFLiteModel
+import Testing
+import Train
+
+// Exports a small model trained for a few steps on synthetic data and checks the int8 TFLite file:
+// structure and quantization per TFLite's spec, our engine vs the float model, and LiteRT's
+// reference kernels vs our engine, bit for bit.
+
+/// Every layer kind the exporter lowers: BN after ReLU (MUL + ADD), BN after a linear conv (folded),
+/// a standalone ReLU (fused), max-pool, flatten, dense + ReLU, dropout, dense + softmax.
+private let exportSpecText = """
+    input 12 12 1
+    conv 6 3 relu
+    bn
+    conv 8 3
+    bn
+    relu
+    maxpool 2
+    conv 8 3 relu
+    bn
+    maxpool 2
+    flatten
+    dense 16 relu
+    dropout 0.3
+    dense 3 softmax
+    """
+private let exportLabels = ["left", "middle", "right"]
+
+/// Class k brightens vertical band k of a 12x12 image; values stay in [0, 1].
+private func bandImages(count: Int, seed: UInt64) -> (images: [Float], labels: [Int]) {
+    var rng = TrainRandom(seed: seed)
+    var images: [Float] = [], labels: [Int] = []
+    for _ in 0..<count {
+        let label = Int(rng.next() % 3)
+        for _ in 0..<12 {
+            for x in 0..<12 { images.append((x / 4 == label ? 0.55 : 0.15) + 0.4 * rng.nextUnitFloat()) }
+        }
+        labels.append(label)
+    }
+    return (images, labels)
+}
+
+/// A model trained for a few epochs (so BN statistics and weights are far from their initial values).
+private func trainedExportModel() throws -> Train.Model {
+    let spec = try ModelSpec(parsing: exportSpecText)
+    var config = TrainConfig()
+    config.batchSize = 32
+    config.epochs = 3
+    config.seed = 11
+    config.threads = 1
+    config.loss = .crossEntropy
+    config.schedule = StepDecay(initial: 1e-2, factor: 1, every: 1)
+    let trainer = Trainer(model: try Train.Model(spec: spec, seed: 11, threads: 1), config: config)
+    let data = bandImages(count: 192, seed: 3)
+    let source = InMemorySource(sampleShape: spec.input, classCount: 3, images: data.images, labels: data.labels)
+    for _ in 0..<config.epochs { _ = trainer.trainEpoch(source) }
+    return trainer.model
+}
+
+private struct ExportFixture {
+    let model: Train.Model
+    let export: QuantizedExport
+    let test: (images: [Float], labels: [Int])
+
+    init() throws {
+        let trained = try trainedExportModel()
+        let calibration = bandImages(count: 64, seed: 21)
+        export = try calibration.images.withUnsafeBufferPointer {
+            try Quantizer.export(trained, calibration: $0, count: 64, labels: exportLabels, cropMargin: 0.1)
+        }
+        model = trained
+        test = bandImages(count: 48, seed: 99)
+    }
+
+    /// Test images quantized to the model's int8 input (scale 1/255, zero point -128).
+    var int8Inputs: [UInt8] {
+        test.images.map { UInt8(bitPattern: AffineParams(scale: 1.0 / 255, zeroPoint: -128).quantize($0)) }
+    }
+}
+
+@Test func loweredGraphMatchesTheFloatModel() throws {
+    let model = try trainedExportModel()
+    let graph = try LoweredGraph(model: model)
+    // conv+relu, mul, add, conv (BN folded, ReLU fused), maxpool, conv, mul, add, maxpool, reshape, dense, dense, softmax
+    #expect(graph.ops.count == 13)
+    let data = bandImages(count: 16, seed: 5)
+    let expected = model.predict(data.images, count: 16)
+    let runner = FloatRunner(graph: graph)
+    var worst: Float = 0
+    for i in 0..<16 {
+        let out = data.images.withUnsafeBufferPointer { runner.run(UnsafeBufferPointer(rebasing: $0[i * 144..<(i + 1) * 144])) }
+        for j in 0..<3 { worst = max(worst, abs(out[j] - expected[i * 3 + j])) }
+    }
+    #expect(worst < 1e-4, "lowered float graph vs Train.Model.predict: max |diff| \(worst)")
+}
+
+@Test func asymmetricParametersKeepZeroExact() {
+    // [0, 1]: scale 1/255, zero point -128 (the images' quantization).
+    let unit = AffineParams.asymmetric(min: 0, max: 1)
+    #expect(unit.scale == Float(1.0 / 255) && unit.zeroPoint == -128)
+    // A range not containing 0 is widened to contain it.
+    #expect(AffineParams.asymmetric(min: 0.5, max: 2) == AffineParams.asymmetric(min: 0, max: 2))
+    for (lo, hi) in [(-1.0, 1.0), (-0.3, 2.7), (-5.0, 0.01), (-0.001, 3.0)] as [(Float, Float)] {
+        let p = AffineParams.asymmetric(min: lo, max: hi)
+        #expect((-128...127).contains(p.zeroPoint))
+        #expect(p.quantize(0) == Int8(p.zeroPoint), "0 must be exactly representable")
+        // The nudged grid still covers the range to within one step.
+        #expect(p.scale * Float(-128 - p.zeroPoint) <= lo + p.scale && p.scale * Float(127 - p.zeroPoint) >= hi - p.scale)
+    }
+}
+
+@Test func exportFollowsTheTFLiteInt8Spec() throws {
+    let f = try ExportFixture()
+    let model = try TFLiteModel.Model(bytes: f.export.bytes)
+    let g = model.subgraphs[0]
+    let ops = g.operators.map { model.operatorCodes[Int($0.opcodeIndex)].op }
+    #expect(ops == [.conv2D, .mul, .add, .conv2D, .maxPool2D, .conv2D, .mul, .add, .maxPool2D, .reshape,
+                    .fullyConnected, .fullyConnected, .softmax])
+    let input = g.tensors[Int(g.inputs[0])], output = g.tensors[Int(g.outputs[0])]
+    #expect(input.type == .int8 && input.shape == [1, 12, 12, 1])
+    #expect(input.quantization?.scale == [Float(1.0 / 255)] && input.quantization?.zeroPoint == [-128])
+    #expect(output.type == .int8 && output.quantization?.scale == [1.0 / 256] && output.quantization?.zeroPoint == [-128])
+    for op in g.operators where [.conv2D, .fullyConnected].contains(model.operatorCodes[Int(op.opcodeIndex)].op) {
+        let x = g.tensors[Int(op.inputs[0])], w = g.tensors[Int(op.inputs[1])], b = g.tensors[Int(op.inputs[2])]
+        let wq = try #require(w.quantization), bq = try #require(b.quantization)
+        #expect(w.type == .int8 && b.type == .int32 && wq.quantizedDimension == 0)
+        #expect(wq.scale.count == Int(w.shape[0]) && wq.zeroPoint.allSatisfy { $0 == 0 })
+        #expect(model.buffers[Int(w.buffer)].data.allSatisfy { Int8(bitPattern: $0) >= -127 }, "symmetric weights avoid -128")
+        let sIn = try #require(x.quantization?.scale.first)
+        for c in wq.scale.indices { #expect(bq.scale[c] == sIn * wq.scale[c]) }
+    }
+    // BN after ReLU: MUL and ADD by int8 constant vectors with a per-tensor scale.
+    for op in g.operators where [.mul, .add].contains(model.operatorCodes[Int(op.opcodeIndex)].op) {
+        let c = g.tensors[Int(op.inputs[1])]
+        #expect(c.type == .int8 && c.buffer > 0 && c.quantization?.scale.count == 1)
+    }
+    // Max-pool and reshape keep their input's quantization (TFLite requires it).
+    for op in g.operators where [.maxPool2D, .reshape].contains(model.operatorCodes[Int(op.opcodeIndex)].op) {
+        #expect(g.tensors[Int(op.inputs[0])].quantization == g.tensors[Int(op.outputs[0])].quantization)
+    }
+    let meta = try RecognitionMetadata(model: model)
+    #expect(meta.labels == exportLabels)
+    #expect(meta.preprocess == .init(inputWidth: 12, inputHeight: 12, inputScale: Float(1.0 / 255), inputZeroPoint: -128,
+                                     pixelScale: 1.0 / 255, cropMargin: 0.1))
+}
+
+@Test func int8ModelTracksTheFloatModel() throws {
+    let f = try ExportFixture()
+    let float = f.model.predict(f.test.images, count: 48)
+    let classifier = try Int8Classifier(bytes: f.export.bytes, maxBatch: 8)
+    let int8 = try f.test.images.withUnsafeBufferPointer { try classifier.scores($0, count: 48) }
+    var agree = 0, worst: Float = 0
+    for i in 0..<48 {
+        let a = (0..<3).max { float[i * 3 + $0] < float[i * 3 + $1] }!, b = (0..<3).max { int8[i * 3 + $0] < int8[i * 3 + $1] }!
+        if a == b { agree += 1 }
+        for j in 0..<3 { worst = max(worst, abs(float[i * 3 + j] - int8[i * 3 + j])) }
+    }
+    // int8 probabilities are multiples of 1/256; the calibrated ranges keep the rest of the error small.
+    #expect(worst < 0.08, "max |float - int8| probability \(worst)")
+    #expect(agree >= 46, "int8 and float agree on \(agree) of 48 images")
+}
+
+/// The repo's venv python (scripts/venv.sh ai-edge-litert); nil when missing.
+private var venvPython: URL? {
+    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let python = repo.appendingPathComponent(".venv/bin/python")
+    return FileManager.default.isExecutableFile(atPath: python.path) ? python : nil
+}
+
+private let runningInCI = ProcessInfo.processInfo.environment["CI"] != nil
+
+/// Runs `model` on `count` int8 inputs with LiteRT's reference kernels (BUILTIN_REF) in the venv.
+private func litertOutputs(python: URL, model: [UInt8], inputs: [UInt8], count: Int) throws -> [UInt8] {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("edgefer-export-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let script = """
+        import sys, numpy as np
+        from ai_edge_litert.interpreter import Interpreter, OpResolverType
+        model, inp, out, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+        it = Interpreter(model_path=model, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+        it.allocate_tensors()
+        i, o = it.get_input_details()[0], it.get_output_details()[0]
+        x = np.fromfile(inp, dtype=np.int8).reshape((n,) + tuple(i["shape"][1:]))
+        res = []
+        for k in range(n):
+            it.set_tensor(i["index"], x[k:k + 1])
+            it.invoke()
+            res.append(it.get_tensor(o["index"]).copy())
+        np.concatenate(res).astype(np.int8).tofile(out)
+        """
+    try Data(script.utf8).write(to: dir.appendingPathComponent("run.py"))
+    try Data(model).write(to: dir.appendingPathComponent("m.tflite"))
+    try Data(inputs).write(to: dir.appendingPathComponent("in.bin"))
+    let p = Process()
+    p.executableURL = python
+    p.arguments = [dir.appendingPathComponent("run.py").path, dir.appendingPathComponent("m.tflite").path,
+                   dir.appendingPathComponent("in.bin").path, dir.appendingPathComponent("out.bin").path, "\(count)"]
+    let err = Pipe()
+    p.standardError = err
+    try p.run()
+    let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else {
+        throw QuantizeError.invalidExport("LiteRT failed (status \(p.terminationStatus)): \(errText.suffix(2000))")
+    }
+    return [UInt8](try Data(contentsOf: dir.appendingPathComponent("out.bin")))
+}
+
+@Test(.enabled(if: venvPython != nil || runningInCI, "needs .venv with ai-edge-litert (scripts/venv.sh ai-edge-litert)"))
+func liteRTMatchesOurEngineBitForBit() throws {
+    let python = try #require(venvPython, "CI is set but .venv/bin/python is missing: run scripts/venv.sh ai-edge-litert")
+    let f = try ExportFixture()
+    let inputs = f.int8Inputs
+    let theirs = try litertOutputs(python: python, model: f.export.bytes, inputs: inputs, count: 48)
+    for fast in [true, false] {
+        let interpreter = try Interpreter(bytes: f.export.bytes, maxBatch: 48, fast: fast ? FastOptions() : nil)
+        let ours = try interpreter.run(inputs, batch: 48)
+        #expect(ours == theirs, "our engine (\(fast ? "fast" : "reference") kernels) vs LiteRT BUILTIN_REF")
+    }
+}
