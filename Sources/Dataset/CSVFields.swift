@@ -79,6 +79,15 @@ struct CSVHeader {
         return i
     }
 
+    /// Splits a data row and checks it has one field per header column.
+    func splitRow(_ line: UnsafeBufferPointer<UInt8>, into fields: inout CSVFields, file: String, lineNumber: Int) throws(DatasetError) {
+        try fields.split(line, file: file, lineNumber: lineNumber)
+        guard fields.ranges.count == names.count else {
+            throw DatasetError(.fieldCount, file: file, line: lineNumber, expected: "\(names.count) comma-separated fields",
+                               found: "\(fields.ranges.count)")
+        }
+    }
+
     /// How an error names column `index`, e.g. `pixels (column 2)`.
     func describe(_ index: Int) -> String { "\(names[index]) (column \(index + 1))" }
 }

@@ -33,11 +33,7 @@ public final class FER2013Reader {
         precondition(pixels.count >= Self.pixelCount, "pixel buffer must hold 2304 bytes")
         guard let line = try nextRowLine(lines) else { return nil }
         let number = lines.lineNumber
-        try fields.split(line, file: file, lineNumber: number)
-        guard fields.ranges.count == header.names.count else {
-            throw DatasetError(.fieldCount, file: file, line: number, expected: "\(header.names.count) comma-separated fields",
-                               found: "\(fields.ranges.count)")
-        }
+        try header.splitRow(line, into: &fields, file: file, lineNumber: number)
         let emotionField = fields.field(emotionColumn, of: line)
         guard let emotion = parseInteger(emotionField, maximum: 6) else {
             throw DatasetError(.field, file: file, line: number, column: header.describe(emotionColumn),

@@ -45,11 +45,7 @@ public final class FERPlusReader {
     public func next() throws(DatasetError) -> Row? {
         guard let line = try nextRowLine(lines) else { return nil }
         let number = lines.lineNumber
-        try fields.split(line, file: file, lineNumber: number)
-        guard fields.ranges.count == header.names.count else {
-            throw DatasetError(.fieldCount, file: file, line: number, expected: "\(header.names.count) comma-separated fields",
-                               found: "\(fields.ranges.count)")
-        }
+        try header.splitRow(line, into: &fields, file: file, lineNumber: number)
         let usageField = fields.field(usageColumn, of: line)
         guard let usage = parseUsage(usageField) else {
             throw DatasetError(.field, file: file, line: number, column: header.describe(usageColumn),
