@@ -111,4 +111,10 @@ public enum Monotonic {
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
+
+    /// Sleeps about `seconds` (negative or zero: returns at once); a signal may end it early.
+    public static func sleep(seconds: Double) {
+        guard seconds > 0 else { return }
+        Sys.sleep(nanos: UInt64(seconds * 1e9))
+    }
 }

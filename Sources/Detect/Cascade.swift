@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A validated Haar cascade (OpenCV's BOOST/HAAR model): stages of boosted trees over Haar
 /// features. Every index in it was checked at load, so evaluation needs no bounds checks.

@@ -1,6 +1,7 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Imaging
+import Synchronization
 
 /// A multi-scale Haar cascade detector with the semantics of OpenCV's
 /// `CascadeClassifier::detectMultiScale`: the image (not the features) is scaled by
@@ -197,24 +198,19 @@ public final class FaceDetector {
 }
 
 /// Hands out level numbers 0..<count to scanning threads, each exactly once.
-final class LevelQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private var nextLevel = 0
-    private var count = 0
+final class LevelQueue: Sendable {
+    private let state = Mutex((next: 0, count: 0))
 
     func reset(count: Int) {
-        lock.lock()
-        defer { lock.unlock() }
-        self.count = count
-        nextLevel = 0
+        state.withLock { $0 = (0, count) }
     }
 
     func next() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard nextLevel < count else { return nil }
-        nextLevel += 1
-        return nextLevel - 1
+        state.withLock { s in
+            guard s.next < s.count else { return nil }
+            s.next += 1
+            return s.next - 1
+        }
     }
 }
 

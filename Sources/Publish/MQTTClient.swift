@@ -1,5 +1,6 @@
 import CMosquitto
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import Synchronization
 
@@ -51,7 +52,7 @@ public final class MQTTClient: @unchecked Sendable {   // libmosquitto is thread
     private var eventProps: OpaquePointer?   // mosquitto_property lists, built once
     private var jsonProps: OpaquePointer?
     private var textProps: OpaquePointer?
-    private var networkThread: Thread?
+    private var networkThread: NetworkThread?
 
     public enum Content: Sendable { case json, text }
 
@@ -142,8 +143,7 @@ public final class MQTTClient: @unchecked Sendable {   // libmosquitto is thread
     /// SIGTERM cannot interrupt. Here every failure is retried with the configured capped backoff
     /// (doubling from reconnect_min_seconds to reconnect_max_seconds), and stop() returns promptly.
     public func start() {
-        let thread = Thread { [self] in runNetwork() }
-        thread.name = "mqtt-network"
+        let thread = NetworkThread(name: "mqtt-network") { [self] in runNetwork() }
         networkThread = thread
         thread.start()
     }
@@ -153,7 +153,7 @@ public final class MQTTClient: @unchecked Sendable {   // libmosquitto is thread
     /// Sleeps `seconds` in small steps, returning early when stopping.
     private func pause(_ seconds: Double) {
         var waited = 0.0
-        while waited < seconds && !isStopping { Thread.sleep(forTimeInterval: 0.05); waited += 0.05 }
+        while waited < seconds && !isStopping { NetworkThread.sleep(0.05); waited += 0.05 }
     }
 
     private static func describe(_ rc: Int32) -> String {
@@ -333,10 +333,10 @@ public final class MQTTClient: @unchecked Sendable {   // libmosquitto is thread
             let (connected, pending) = state.withLock { ($0.connected, $0.queue.count + $0.inflight.count) }
             left = pending
             if pending == 0 || !connected || Date() >= deadline { break }
-            Thread.sleep(forTimeInterval: 0.01)
+            NetworkThread.sleep(0.01)
         }
         state.withLock { $0.stopping = true }
-        while networkThread?.isFinished == false { Thread.sleep(forTimeInterval: 0.01) }   // it disconnects cleanly on its way out
+        while networkThread?.isFinished == false { NetworkThread.sleep(0.01) }   // it disconnects cleanly on its way out
         state.withLock { $0.connected = false }
         return left
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// EdgeFER's metadata in a TFLite file, two `Model.metadata` entries pointing at buffers:
 /// - `edgefer.labels`: UTF-8 text, one class label per line, in the order of the model's

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Daemon
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 
 /// `ferd`: the EdgeFER daemon (camera → faces → emotions → MQTT).
@@ -26,7 +27,7 @@ struct FerdCommand: ParsableCommand {
                 print("configuration OK: camera \(c.camera.name) (\(c.camera.source)), mqtt \(c.mqttEnabled ? "\(c.mqtt.host):\(c.mqtt.port)" : "off")")
                 return
             } catch {
-                FileHandle.standardError.write(Data("ferd: \(error)\n".utf8))
+                _ = Array("ferd: \(error)\n".utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
                 throw ExitCode(Daemon.exitConfig)
             }
         }

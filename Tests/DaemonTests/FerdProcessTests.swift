@@ -51,6 +51,11 @@ import Testing
         let sub = try TestSubscriber(port: broker.port, topics: ["edgefer/testhost/available"])
         let ferd = try FerdProcess(arguments: ["--config", try Self.config(dir, port: broker.port, mqtt: "keepalive = 5")], directory: dir)
         #expect(waitFor(10) { sub.last(on: "edgefer/testhost/available")?.payload == "online" }, "\(ferd.log)")
+        // ferd keeps to FoundationEssentials: full Foundation and ICU would add ~7 MB resident
+        let bytes = try #require(try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/\(ferd.process.processIdentifier)/maps")).readToEnd())
+        let maps = String(decoding: bytes, as: UTF8.self)
+        #expect(maps.contains("libFoundationEssentials.so"))
+        #expect(!maps.contains("libFoundation.so") && !maps.contains("FoundationICU"), "ferd maps full Foundation")
         ferd.signal(SIGKILL)
         #expect(ferd.wait(5) == SIGKILL)
         // the broker notices the dropped TCP connection at once and publishes the will

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Publish
 import Track
 
@@ -32,7 +33,7 @@ public enum ConfigLoader {
         guard let eq = s.firstIndex(of: "="), s[..<eq].contains(".") else {
             throw ConfigError(file: "--set", line: nil, key: nil, "expected section.key=value, got \"\(s)\"")
         }
-        let key = s[..<eq].trimmingCharacters(in: .whitespaces)
+        let key = s[..<eq].trimmingSpaces()
         let text = String(s[s.index(after: eq)...])
         let value = (try? TOMLParser.parseValue(text, origin: "--set \(key)")) ?? .string(text)
         return (key, value)

@@ -30,15 +30,16 @@ public struct FerdConfig: Sendable, Equatable {
         public var downscale = 1
         /// Full-frame scan every N frames, regions around known faces in between; 1 = always full.
         public var fullScanEvery = 1
-        /// Threads sharing one frame's window scan.
-        public var threads = 1
+        /// Threads sharing one frame's window scan (2: the target boards' two cores).
+        public var threads = 2
     }
     public struct Model: Sendable, Equatable {
         /// Empty: the shipped default model in firmware-models/.
         public var path = ""
         /// Margin added around each face box before cropping, as a fraction of its size.
         public var margin = 0.1
-        public var threads = 1
+        /// Threads of the batched classification.
+        public var threads = 2
         /// Faces per classification call; a frame with more runs in several calls. The interpreter's
         /// memory grows with it (the reference model: ~1.5 MB per face on top of its 1.2 MB of weights).
         public var batch = 4

@@ -1,5 +1,5 @@
 import Capture
-import Foundation
+import FoundationEssentials
 import Logging
 import Publish
 import Track
@@ -176,9 +176,9 @@ public final class Daemon {
             lastStatusLine = now
             let fps = elapsed > 0 ? Double(intervalFrames) / elapsed : 0
             let mqtt = publisher.map { $0.client.stats.connected ? "mqtt connected" : "mqtt disconnected" } ?? "mqtt off"
-            let latency = latencyMaxMs > 0 ? String(format: ", frame-to-decision max %.1f ms", latencyMaxMs) : ""
+            let latency = latencyMaxMs > 0 ? ", frame-to-decision max \(latencyMaxMs.fixed(1)) ms" : ""
             latencyMaxMs = 0
-            notifier.status("\(lastCamera?.rawValue ?? "?") \(String(format: "%.1f", fps)) fps, \(tracker?.confirmedCount ?? 0) faces, \(mqtt)\(latency)")
+            notifier.status("\(lastCamera?.rawValue ?? "?") \(fps.fixed(1)) fps, \(tracker?.confirmedCount ?? 0) faces, \(mqtt)\(latency)")
         }
     }
 

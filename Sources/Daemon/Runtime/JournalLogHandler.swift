@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import Synchronization
 
@@ -73,7 +74,7 @@ public struct JournalLogHandler: LogHandler {
             let now = Date()
             text = "\(now.formatted(.iso8601)) \(level) \(label): \(message)\(meta)"
         }
-        text = text.replacingOccurrences(of: "\n", with: " ") + "\n"   // one journal entry per message
+        text = text.replacing("\n", with: " ") + "\n"   // one journal entry per message
         var bytes = Array(text.utf8)
         bytes.withUnsafeMutableBytes { buf in
             var off = 0

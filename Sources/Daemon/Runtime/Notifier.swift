@@ -1,5 +1,6 @@
 import CSystemd
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The sd_notify(3) protocol: READY/RELOADING/STOPPING/STATUS and the watchdog keep-alive.
 /// Without NOTIFY_SOCKET every call is a no-op, so the daemon runs the same outside systemd.

@@ -1,6 +1,6 @@
 import Capture
 import Detect
-import Foundation
+import FoundationEssentials
 import Inference
 import Logging
 import Recognize

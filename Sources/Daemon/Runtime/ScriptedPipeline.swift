@@ -1,4 +1,5 @@
-import Foundation
+import Capture
+import FoundationEssentials
 import Imaging
 import Track
 
@@ -32,32 +33,35 @@ public final class ScriptedPipeline: FacePipeline {
             throw ConfigError(file: path, line: nil, key: nil, "cannot read the script")
         }
         let text = String(decoding: data, as: UTF8.self)
+        let decoder = JSONDecoder()
         for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmingSpaces()
             if line.isEmpty || line.hasPrefix("#") { continue }
             func fail(_ m: String) -> ConfigError { ConfigError(file: path, line: n + 1, key: nil, m) }
-            guard let obj = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else {
-                throw fail("expected a JSON object")
+            let obj: ScriptLine
+            do { obj = try decoder.decode(ScriptLine.self, from: Data(line.utf8)) } catch {
+                throw fail("expected a JSON object with labels/model/loop or repeat/camera/faces of the right types")
             }
-            if let labels = obj["labels"] {
-                guard segments.isEmpty, let l = labels as? [String], !l.isEmpty else { throw fail("\"labels\" must be a non-empty array of strings, before any segment") }
+            if let l = obj.labels {
+                guard segments.isEmpty, !l.isEmpty else { throw fail("\"labels\" must be a non-empty array of strings, before any segment") }
                 self.labels = l
-                if let m = obj["model"] as? String { modelID = m }
-                if let lp = obj["loop"] as? Bool { loop = lp }
+                if let m = obj.model { modelID = m }
+                if let lp = obj.loop { loop = lp }
                 continue
             }
-            let count = obj["repeat"] as? Int ?? 1
+            let count = obj.repeat ?? 1
             guard count >= 1 && count <= 1_000_000 else { throw fail("\"repeat\" must be 1...1000000") }
-            guard let camera = CameraState(rawValue: obj["camera"] as? String ?? "streaming") else {
+            guard let camera = CameraState(rawValue: obj.camera ?? "streaming") else {
                 throw fail("\"camera\" must be streaming, no_device or error")
             }
             var faces: [FaceObservation] = []
-            for f in obj["faces"] as? [[String: Any]] ?? [] {
-                guard let b = f["box"] as? [Int], b.count == 4, b[2] > 0, b[3] > 0 else { throw fail("face \"box\" must be [x, y, width, height] with positive size") }
-                guard let p = (f["p"] as? [NSNumber])?.map({ $0.floatValue }), p.count == labels.count, p.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            for f in obj.faces ?? [] {
+                let b = f.box
+                guard b.count == 4, b[2] > 0, b[3] > 0 else { throw fail("face \"box\" must be [x, y, width, height] with positive size") }
+                guard f.p.count == labels.count, f.p.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
                     throw fail("face \"p\" must hold \(labels.count) non-negative probabilities")
                 }
-                faces.append(FaceObservation(box: Rect(x: b[0], y: b[1], width: b[2], height: b[3]), probabilities: p))
+                faces.append(FaceObservation(box: Rect(x: b[0], y: b[1], width: b[2], height: b[3]), probabilities: f.p))
             }
             segments.append(Segment(repeatCount: count, camera: camera, faces: faces))
         }
@@ -69,10 +73,10 @@ public final class ScriptedPipeline: FacePipeline {
         let now = Date().timeIntervalSince1970
         let due = nextTime ?? now
         if due - now > timeout {
-            Thread.sleep(forTimeInterval: timeout)
+            Monotonic.sleep(seconds: timeout)
             return nil
         }
-        if due > now { Thread.sleep(forTimeInterval: due - now) }
+        if due > now { Monotonic.sleep(seconds: due - now) }
         nextTime = max(due + 1 / fps, Date().timeIntervalSince1970 - 1)   // do not burst after a stall
         guard segment < segments.count else { return nil }   // finished, not looping
         let s = segments[segment]
@@ -92,4 +96,18 @@ public final class ScriptedPipeline: FacePipeline {
     }
 
     public func stop() { cameraState = .noDevice }
+}
+
+/// One line of a face script, as JSON.
+private struct ScriptLine: Decodable {
+    struct Face: Decodable {
+        var box: [Int]
+        var p: [Float]
+    }
+    var labels: [String]?
+    var model: String?
+    var loop: Bool?
+    var `repeat`: Int?
+    var camera: String?
+    var faces: [Face]?
 }

@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import Glibc
 import Synchronization
 
 /// SIGTERM/SIGINT (stop) and SIGHUP (reload) as flags the frame loop polls. The signals are ignored

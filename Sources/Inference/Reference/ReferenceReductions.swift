@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import QuantMath
 
 // MEAN and SOFTMAX, int8.
