@@ -2,8 +2,10 @@
 # Whole-path benchmark of ferd (MJPEG file source at 640x480 with 1 and 4 faces → detect →
 # recognize → track) against the seed-equivalent Python path (OpenCV Haar + LiteRT, installed
 # into the git-ignored .venv), then ferd's resident memory while it runs the 4-face frame.
+# Stage times are wall-clock: run it on an otherwise idle machine (pause other jobs) for fps/p99.
 # Usage: scripts/bench_pipeline.sh [extra `fer bench pipeline` options]
 # env: MODEL (default: the shipped model in firmware-models/, else seed64 from the shared data),
+#      REFERENCE_MODEL (default: firmware-models/reference/*.tflite, the reference recipe's export),
 #      RSS_SECONDS (how long ferd runs for the memory measurement, default 8).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,15 +20,30 @@ swift build -c release --product fer >&2
 swift build -c release --product ferd >&2
 .build/release/fer bench pipeline --model "$model" --python "$python" "$@" 2> >(grep -v ' info ' >&2)
 
-# Resident memory of ferd itself with the model loaded, on the 4-face frame at 30 fps, no broker.
+# Resident memory of ferd itself on the 4-face frame at 30 fps, publishing to a local mosquitto
+# (when installed), for the shipped model and the reference-recipe model when one is exported.
 work=$(mktemp -d /tmp/edgefer-rss.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+broker_pid=
+trap '[ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null; rm -rf "$work"' EXIT
 mkdir "$work/four" && cp samples/faces/frame06.jpg "$work/four/"
-.build/release/ferd --config config/ferd.toml --set mqtt.enabled=false --set "model.path=$model" \
-  --set "camera.source=folder:$work/four" --set camera.fps=30 --set detector.full_scan_every=10 2> "$work/ferd.log" &
-pid=$!
-sleep "${RSS_SECONDS:-8}"
-rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status") hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
-kill -TERM "$pid"
-wait "$pid" || { echo "bench_pipeline: ferd failed:" >&2; cat "$work/ferd.log" >&2; exit 1; }
-echo "ferd on the 4-face frame at 30 fps for ${RSS_SECONDS:-8} s, model $(basename "$model"): VmRSS $((rss / 1024)) MiB, peak VmHWM $((hwm / 1024)) MiB ($hwm kB)"
+mqtt=(--set mqtt.enabled=false)
+mosquitto=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+if [ -x "$mosquitto" ]; then
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  printf 'listener %s 127.0.0.1\nallow_anonymous true\n' "$port" > "$work/mosquitto.conf"
+  "$mosquitto" -c "$work/mosquitto.conf" 2> "$work/mosquitto.log" &
+  broker_pid=$!
+  mqtt=(--set mqtt.host=127.0.0.1 --set "mqtt.port=$port")
+fi
+reference=${REFERENCE_MODEL:-$(ls firmware-models/reference/*.tflite 2>/dev/null | head -1 || true)}
+for m in "$model" ${reference:+"$reference"}; do
+  .build/release/ferd --config config/ferd.toml "${mqtt[@]}" --set "model.path=$m" \
+    --set "camera.source=folder:$work/four" --set camera.fps=30 2> "$work/ferd.log" &
+  pid=$!
+  sleep "${RSS_SECONDS:-8}"
+  rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status") hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
+  kill -TERM "$pid"
+  wait "$pid" || { echo "bench_pipeline: ferd failed:" >&2; cat "$work/ferd.log" >&2; exit 1; }
+  published=$(grep -c "mqtt: connected" "$work/ferd.log" || true)
+  echo "ferd on the 4-face frame at 30 fps for ${RSS_SECONDS:-8} s ($([ "$published" -gt 0 ] && echo "publishing to mosquitto" || echo "MQTT off")), model $(basename "$m"): VmRSS $((rss / 1024)) MiB, peak VmHWM $((hwm / 1024)) MiB ($hwm kB)"
+done
