@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Ships the best checkpoint of a training run as the default model:
 #   scripts/ship_model.sh RUN_DIR [NAME]        (NAME defaults to edgefer-fer8)
-# 1. picks the epoch with the highest PublicTest accuracy (FERPlus majority labels) in
-#    RUN_DIR/metrics.jsonl (earliest on ties) — the selection metric of the shipped model;
+# 1. takes the CANDIDATES (default 5) epochs with the highest float PublicTest accuracy (FERPlus
+#    majority labels) in RUN_DIR/metrics.jsonl, exports each and keeps the best int8 accuracy;
 # 2. exports it to firmware-models/NAME.tflite (int8, calibrated on 1000 PublicTest images) and
 #    evaluates float and int8 on PublicTest (fer export --evaluate);
 # 3. re-scores the shipped file with fer eval-model, records fer inspect and the latency per face
 #    (fer bench infer: our engine and LiteRT XNNPACK when .venv has ai-edge-litert);
-# everything goes to firmware-models/report/ for the model card. Needs release fer
+# everything goes to firmware-models/report/ for the model card. env: CANDIDATES, DEST (folder of
+# the model, default firmware-models), REPORT_DIR (default DEST/report). Needs release fer
 # (swift build -c release --product fer) and ../shared/datasets/fer2013 (or EDGEFER_SHARED).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,38 +19,56 @@ data="--fer2013 $shared/datasets/fer2013/fer2013.csv.gz --ferplus $shared/datase
 fer=.build/release/fer
 [ -x "$fer" ] || { echo "build first: swift build -c release --product fer" >&2; exit 1; }
 
-epoch=$(python3 - "$run/metrics.jsonl" <<'PY'
+# Candidates: the CANDIDATES (default 5) epochs with the highest float PublicTest accuracy; each is
+# exported and the one whose int8 model scores best on PublicTest ships (int8-aware selection:
+# quantization costs different checkpoints different amounts).
+candidates=$(python3 - "$run/metrics.jsonl" "${CANDIDATES:-5}" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 rows = [r for r in rows if r.get("validation")]
-best = max(rows, key=lambda r: (r["validation"]["accuracy"], -r["epoch"]))
-print(best["epoch"])
+rows.sort(key=lambda r: (-r["validation"]["accuracy"], r["epoch"]))
+print(" ".join(str(r["epoch"]) for r in rows[:int(sys.argv[2])]))
 PY
 )
+scratch=$(mktemp -d /tmp/ship-model.XXXXXX)
+trap 'rm -rf "$scratch"' EXIT
+best_int8=-1 epoch=
+for e in $candidates; do
+  c=$(printf '%s/checkpoints/epoch-%03d.ckpt' "$run" "$e")
+  [ -f "$c" ] || { echo "ship_model: skipping epoch $e, no $c" >&2; continue; }
+  "$fer" export $data --labels majority --split usage --checkpoint "$c" --output "$scratch/e$e.tflite" \
+    --calibration 1000 --evaluate --report-dir "$scratch/e$e" > "$scratch/e$e.txt"
+  read -r fa ia < <(python3 -c 'import json,sys; d=sys.argv[1]; print(json.load(open(d+"/metrics-float.json"))["accuracy"], json.load(open(d+"/metrics-int8.json"))["accuracy"])' "$scratch/e$e")
+  echo "candidate epoch $e: float $fa, int8 $ia" | tee -a "$scratch/candidates.txt"
+  if python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) else 1)' "$ia" "$best_int8"; then best_int8=$ia epoch=$e; fi
+done
+[ -n "$epoch" ] || { echo "ship_model: no candidate checkpoint found in $run/checkpoints" >&2; exit 1; }
 ckpt=$(printf '%s/checkpoints/epoch-%03d.ckpt' "$run" "$epoch")
 [ -f "$ckpt" ] || { echo "missing $ckpt" >&2; exit 1; }
-out=firmware-models/report
-mkdir -p "$out"
+dest=${DEST:-firmware-models}
+out=${REPORT_DIR:-$dest/report}
+mkdir -p "$dest" "$out"
 # The daemon loads the one .tflite in firmware-models/: replace any earlier one.
-find firmware-models -maxdepth 1 -name '*.tflite' ! -name "$name.tflite" -delete
+find "$dest" -maxdepth 1 -name '*.tflite' ! -name "$name.tflite" -delete
 
 set -x
-"$fer" export $data --labels majority --split usage --checkpoint "$ckpt" --output "firmware-models/$name.tflite" \
+"$fer" export $data --labels majority --split usage --checkpoint "$ckpt" --output "$dest/$name.tflite" \
   --calibration 1000 --evaluate --report-dir "$out" | tee "$out/export.txt"
-"$fer" eval-model --model "firmware-models/$name.tflite" $data --labels majority --usage PublicTest \
+"$fer" eval-model --model "$dest/$name.tflite" $data --labels majority --usage PublicTest \
   | tee "$out/eval-model-PublicTest.txt"
-"$fer" inspect "firmware-models/$name.tflite" > "$out/inspect.txt"
+"$fer" inspect "$dest/$name.tflite" > "$out/inspect.txt"
 if [ -x .venv/bin/python ] && .venv/bin/python -c 'import ai_edge_litert' 2>/dev/null; then
-  "$fer" bench infer "firmware-models/$name.tflite" --threads 1,2 --batch 1,8 --iterations 200 --rounds 3 | tee "$out/bench-infer.txt"
+  "$fer" bench infer "$dest/$name.tflite" --threads 1,2 --batch 1,8 --iterations 200 --rounds 3 | tee "$out/bench-infer.txt"
 else
-  "$fer" bench infer "firmware-models/$name.tflite" --threads 1,2 --batch 1,8 --iterations 200 --rounds 3 --ours-only | tee "$out/bench-infer.txt"
+  "$fer" bench infer "$dest/$name.tflite" --threads 1,2 --batch 1,8 --iterations 200 --rounds 3 --ours-only | tee "$out/bench-infer.txt"
 fi
 set +x
 {
   echo "run: $run"
-  echo "checkpoint: $ckpt (epoch $epoch, best PublicTest accuracy in $run/metrics.jsonl)"
+  echo "checkpoint: $ckpt (epoch $epoch: best int8 PublicTest accuracy among the top float epochs in $run/metrics.jsonl)"
+  cat "$scratch/candidates.txt"
   echo "checkpoint sha256: $(sha256sum "$ckpt" | cut -d' ' -f1)"
-  echo "model: firmware-models/$name.tflite, $(stat -c %s "firmware-models/$name.tflite") bytes, sha256 $(sha256sum "firmware-models/$name.tflite" | cut -d' ' -f1)"
+  echo "model: $dest/$name.tflite, $(stat -c %s "$dest/$name.tflite") bytes, sha256 $(sha256sum "$dest/$name.tflite" | cut -d' ' -f1)"
   echo "shipped: $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
   echo "git: $(git rev-parse --short HEAD)"
 } | tee "$out/shipped.txt"
