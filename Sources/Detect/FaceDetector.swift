@@ -35,6 +35,8 @@ public final class FaceDetector {
     private var grouper = RectangleGrouper()
     private var raw: [Rect] = []
     private let levelQueue = LevelQueue()
+    /// This frame's scan items: level index and area (x0, y0, x1, y1) in level pixels.
+    private var tasks: [(Int, (Int, Int, Int, Int))] = []
 
     public init(cascade: Cascade, parameters: DetectionParameters = DetectionParameters()) {
         self.cascade = cascade
@@ -124,8 +126,8 @@ public final class FaceDetector {
     // MARK: - Scan
 
     /// Fills `raw` with the window hits of all levels (before grouping). With several threads,
-    /// each takes the next unscanned level (largest first) until none is left: one hand-off per
-    /// level and one join per frame.
+    /// each takes the next unscanned level or region area (largest levels first) until none is
+    /// left: one hand-off per item and one join per frame.
     private func detectCandidates(_ image: GrayImage, regions: [Rect]?) {
         prepare(width: image.width, height: image.height)
         for w in workers { w.candidates.count = 0 }
@@ -134,27 +136,30 @@ public final class FaceDetector {
         let ww = cascade.windowWidth, wh = cascade.windowHeight
         image.pixels.withUnsafeBufferPointer { px in
             let src = px.baseAddress!
-            let threads = min(parameters.threads, levels.count)
-            if let regions {
-                for level in levels {
-                    for area in searchAreas(regions, level: level) {
-                        workers[0].scan(level, area: area, src: src, srcStride: image.width, compiled, window: (ww, wh), stride: stride, rows: rows)
-                    }
+            // Work items: (level, area) pairs, the biggest levels first so threads finish together.
+            tasks.removeAll(keepingCapacity: true)
+            for li in levelOrder {
+                let level = levels[li]
+                if let regions {
+                    for area in searchAreas(regions, level: level) { tasks.append((li, area)) }
+                } else {
+                    tasks.append((li, (0, 0, level.width, level.height)))
                 }
-            } else if threads <= 1 {
-                for li in levelOrder {
-                    workers[0].scan(levels[li], area: (0, 0, levels[li].width, levels[li].height), src: src, srcStride: image.width,
-                                    compiled, window: (ww, wh), stride: stride, rows: rows)
+            }
+            let threads = min(parameters.threads, tasks.count)
+            if threads <= 1 {
+                for (li, area) in tasks {
+                    workers[0].scan(levels[li], area: area, src: src, srcStride: image.width, compiled, window: (ww, wh), stride: stride, rows: rows)
                 }
             } else {
                 let queue = levelQueue
-                queue.reset(count: levelOrder.count)
-                let (levels, order, workers, stride, rows) = (self.levels, self.levelOrder, self.workers, self.stride, self.rows)
+                queue.reset(count: tasks.count)
+                let (levels, tasks, workers, stride, rows) = (self.levels, self.tasks, self.workers, self.stride, self.rows)
                 let source = SendablePointer(src), srcStride = image.width
                 DispatchQueue.concurrentPerform(iterations: threads) { t in
                     while let next = queue.next() {
-                        let level = levels[order[next]]
-                        workers[t].scan(level, area: (0, 0, level.width, level.height), src: source.pointer, srcStride: srcStride,
+                        let (li, area) = tasks[next]
+                        workers[t].scan(levels[li], area: area, src: source.pointer, srcStride: srcStride,
                                         compiled, window: (ww, wh), stride: stride, rows: rows)
                     }
                 }
@@ -197,7 +202,7 @@ public final class FaceDetector {
     }
 }
 
-/// Hands out level numbers 0..<count to scanning threads, each exactly once.
+/// Hands out item numbers 0..<count to scanning threads, each exactly once.
 final class LevelQueue: Sendable {
     private let state = Mutex((next: 0, count: 0))
 

@@ -16,7 +16,7 @@ struct BenchPipelineCommand: ParsableCommand {
     @Option(help: "int8 TFLite model; empty = the shipped one in firmware-models/.") var model = ""
     @Option(help: "Timed frames per case.") var frames = 300
     @Option(help: "Comma-separated thread counts (detector and inference share them).") var threads = "1,2"
-    @Option(help: "Comma-separated full_scan_every values (1 = whole frame every time).") var fullScanEvery = "1,10"
+    @Option(help: "Comma-separated full_scan_every values (1 = whole frame every time).") var fullScanEvery = "1,5"
     @Option(help: "Detect on the frame downscaled by this factor.") var downscale = 1
     @Option(help: "Python with opencv-python-headless<5 and ai-edge-litert; empty = ours only.") var python = ".venv/bin/python"
     @Option(help: "The Python side.") var pythonScript = "scripts/bench_pipeline_python.py"

@@ -29,7 +29,7 @@ public struct FerdConfig: Sendable, Equatable {
         /// Detect on a frame downscaled by this integer factor.
         public var downscale = 1
         /// Full-frame scan every N frames, regions around known faces in between; 1 = always full.
-        public var fullScanEvery = 1
+        public var fullScanEvery = 5
         /// Threads sharing one frame's window scan (2: the target boards' two cores).
         public var threads = 2
     }
