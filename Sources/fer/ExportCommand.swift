@@ -20,11 +20,14 @@ struct ExportCommand: ParsableCommand {
     @Flag(help: "Evaluate the float checkpoint and the int8 model on the validation split.") var evaluate = false
     @Option(help: "With --evaluate: write metrics JSON and confusion plots (SVG+PNG) to this folder.") var reportDir: String?
     @Option(help: "Worker threads for float evaluation.") var threads = 2
+    @Option(help: "Logit adjustment: subtract TAU · ln(training prior of the class) from the last layer's biases, trading accuracy on common classes for recall on rare ones (0 = off).")
+    var logitAdjustment: Float = 0
 
     func validate() throws {
         try data.validateData()
         guard calibration > 0, threads > 0 else { throw ValidationError("--calibration and --threads must be positive") }
         guard (0...2).contains(cropMargin) else { throw ValidationError("--crop-margin must be in 0...2") }
+        guard (0...4).contains(logitAdjustment) else { throw ValidationError("--logit-adjustment must be in 0...4") }
     }
 
     func run() throws {
@@ -34,6 +37,7 @@ struct ExportCommand: ParsableCommand {
         let model = try ckpt.makeModel(threads: threads, path: checkpoint)
         let parts = try data.load()
         guard !parts.validation.isEmpty else { throw ValidationError("the validation split is empty") }
+        if logitAdjustment > 0 { try adjustLogits(model, prior: parts.train.classCounts) }
         let side = model.inputShape.height
         let source = FERSource(parts.validation, side: side, seed: 0)
         let step = max(1, source.count / calibration)
@@ -43,7 +47,8 @@ struct ExportCommand: ParsableCommand {
         let names = Emotion.allCases.map(\.name)
         let export = try calibrationImages.withUnsafeBufferPointer {
             try Quantizer.export(model, calibration: $0, count: picks.count, labels: names, cropMargin: cropMargin,
-                                 description: "EdgeFER facial-expression classifier, int8, from \(url.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent)/\(url.lastPathComponent)")
+                                 description: "EdgeFER facial-expression classifier, int8, from \(url.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent)/\(url.lastPathComponent)"
+                                     + (logitAdjustment > 0 ? ", logit adjustment \(logitAdjustment)" : ""))
         }
         try Data(export.bytes).write(to: URL(fileURLWithPath: output))
         print(String(format: "wrote %@ (%d bytes, %d operators) calibrated on %d %@ images in %.1f s", output, export.bytes.count,
@@ -60,6 +65,28 @@ struct ExportCommand: ParsableCommand {
             try writeReport(floatMetrics, named: "float", to: reportDir, title: "float, \(url.lastPathComponent)")
             try writeReport(int8Metrics, named: "int8", to: reportDir, title: "int8, \(URL(fileURLWithPath: output).lastPathComponent)")
         }
+    }
+}
+
+extension ExportCommand {
+    /// Logit adjustment (Menon et al., 2021): the last dense layer's bias of class c loses
+    /// τ·ln(p_c), p_c the class's share of the training split, so the arg-max no longer favours
+    /// classes for being common. Baked into the weights: float and int8 evaluation both see it.
+    func adjustLogits(_ model: Model, prior counts: [Int]) throws {
+        guard let last = model.layers.last(where: { $0 is DenseLayer }) as? DenseLayer else {
+            throw ValidationError("--logit-adjustment: the model has no dense layer")
+        }
+        let total = counts.reduce(0, +)
+        guard last.bias.count == counts.count, total > 0, counts.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--logit-adjustment: needs \(last.bias.count) classes, each present in the training split (counts \(counts))")
+        }
+        var shifts: [String] = []
+        for c in counts.indices {
+            let shift = -logitAdjustment * Float(log(Double(counts[c]) / Double(total)))
+            last.bias.value.pointer[c] += shift
+            shifts.append(String(format: "%+.2f", shift))
+        }
+        print("logit adjustment \(logitAdjustment): bias shifts \(shifts.joined(separator: " ")) (training counts \(counts))")
     }
 }
 
