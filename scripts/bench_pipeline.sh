@@ -5,7 +5,8 @@
 # Stage times are wall-clock: run it on an otherwise idle machine (pause other jobs) for fps/p99.
 # Usage: scripts/bench_pipeline.sh [extra `fer bench pipeline` options]
 # env: MODEL (default: the shipped model in firmware-models/, else seed64 from the shared data),
-#      REFERENCE_MODEL (default: firmware-models/reference/*.tflite, the reference recipe's export),
+#      REFERENCE_MODEL (default: firmware-models/reference/*.tflite, the reference recipe's export,
+#      else the reference project's seed64.tflite from the shared conformance set),
 #      RSS_SECONDS (how long ferd runs for the memory measurement, default 8).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,6 +37,8 @@ if [ -x "$mosquitto" ]; then
   mqtt=(--set mqtt.host=127.0.0.1 --set "mqtt.port=$port")
 fi
 reference=${REFERENCE_MODEL:-$(ls firmware-models/reference/*.tflite 2>/dev/null | head -1 || true)}
+seed64=${EDGEFER_SHARED:-$root/../shared}/conformance/tflite/seed64.tflite   # the reference project's own model
+[ -z "$reference" ] && [ -f "$seed64" ] && reference=$seed64
 for m in "$model" ${reference:+"$reference"}; do
   .build/release/ferd --config config/ferd.toml "${mqtt[@]}" --set "model.path=$m" \
     --set "camera.source=folder:$work/four" --set camera.fps=30 2> "$work/ferd.log" &
