@@ -7,7 +7,8 @@
 # env: MODEL (default: the shipped model in firmware-models/, else seed64 from the shared data),
 #      REFERENCE_MODEL (default: firmware-models/reference/*.tflite, the reference recipe's export,
 #      else the reference project's seed64.tflite from the shared conformance set),
-#      RSS_SECONDS (how long ferd runs for the memory measurement, default 8).
+#      RSS_SECONDS (how long ferd runs for the memory measurement, default 8),
+#      PACED_FRAMES (frames of the 60-fps latency pass, default 600).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -20,6 +21,10 @@ python=$(scripts/venv.sh 'opencv-python-headless<5' ai-edge-litert numpy)
 swift build -c release --product fer >&2
 swift build -c release --product ferd >&2
 .build/release/fer bench pipeline --model "$model" --python "$python" "$@" 2> >(grep -v ' info ' >&2)
+# Frame-to-decision latency at a camera's pace: the same frames played at 60 fps, defaults otherwise.
+echo
+.build/release/fer bench pipeline --model "$model" --python "" --threads 2 --full-scan-every 1,5 --pace 60 \
+  --frames "${PACED_FRAMES:-600}" 2> >(grep -v ' info ' >&2) | grep -v '^model \|^fer bench process'
 
 # Resident memory of ferd itself on the 4-face frame at 30 fps, publishing to a local mosquitto
 # (when installed), for the shipped model and the reference-recipe model when one is exported.

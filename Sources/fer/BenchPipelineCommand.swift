@@ -18,6 +18,10 @@ struct BenchPipelineCommand: ParsableCommand {
     @Option(help: "Comma-separated thread counts (detector and inference share them).") var threads = "1,2"
     @Option(help: "Comma-separated full_scan_every values (1 = whole frame every time).") var fullScanEvery = "1,5"
     @Option(help: "Detect on the frame downscaled by this factor.") var downscale = 1
+    @Option(help: "Play the source at this frame rate (0 = as fast as ferd takes frames); frame-to-decision latency at a camera's rate.")
+    var pace = 0
+    @Flag(inversion: .prefixedNo, help: "Whole-frame scans on their own thread when full_scan_every > 1 (detector.background_full_scan).")
+    var backgroundFullScan = true
     @Option(help: "Python with opencv-python-headless<5 and ai-edge-litert; empty = ours only.") var python = ".venv/bin/python"
     @Option(help: "The Python side.") var pythonScript = "scripts/bench_pipeline_python.py"
 
@@ -25,6 +29,7 @@ struct BenchPipelineCommand: ParsableCommand {
         var base = FerdConfig()
         base.detector.cascade = cascade
         base.detector.downscale = downscale
+        base.detector.backgroundFullScan = backgroundFullScan
         base.model.path = model
         let modelPath = try PipelineSetup.modelPath(base)
         base.model.path = modelPath
@@ -34,10 +39,10 @@ struct BenchPipelineCommand: ParsableCommand {
         let threadCounts = threads.split(separator: ",").compactMap { Int($0) }
         let scanModes = fullScanEvery.split(separator: ",").compactMap { Int($0) }
         print("model \(modelPath), cascade \(URL(fileURLWithPath: cascade).lastPathComponent) (scaleFactor \(base.detector.scaleFactor), minNeighbors \(base.detector.minNeighbors), minSize \(base.detector.minSize)), downscale \(downscale), \(frames) frames per case")
-        print("source: an MJPEG file of one 640x480 sample frame played unpaced (every frame decoded); ms are means per frame;")
+        print("source: an MJPEG file of one 640x480 sample frame played \(pace > 0 ? "at \(pace) fps" : "unpaced") (every frame decoded); ms are means per frame;")
         print("latency = capture timestamp → tracker decision (wall ms); cpu = process CPU time / wall time (200% = both cores);")
         print("cpu ms = process CPU time per frame (all threads): on a loaded machine wall times stretch, CPU time much less")
-        print("case     path                 thr  fps     decode  detect  recog   track   p50     p99     max     cpu   cpu ms")
+        print("case     path                    thr  fps     decode  detect  recog   track   p50     p99     max     cpu   cpu ms")
         for (name, file) in [("1 face", "frame00.jpg"), ("4 faces", "frame06.jpg")] {
             let jpeg = try Data(contentsOf: URL(fileURLWithPath: samples + "/" + file))
             let mjpeg = dir.appendingPathComponent(file + ".mjpeg")
@@ -49,7 +54,7 @@ struct BenchPipelineCommand: ParsableCommand {
                     config.model.threads = t
                     config.detector.fullScanEvery = every
                     let r = try runOurs(config, mjpeg: mjpeg.path)
-                    let label = every == 1 ? "ferd, full scans" : "ferd, full every \(every)"
+                    let label = every == 1 ? "ferd, full scans" : backgroundFullScan ? "ferd, bg full every \(every)" : "ferd, full every \(every)"
                     print(row(name, label, t, r))
                 }
                 if !python.isEmpty {
@@ -76,27 +81,32 @@ struct BenchPipelineCommand: ParsableCommand {
 
     private func row(_ name: String, _ path: String, _ threads: Int, _ r: Result) -> String {
         func f(_ v: Double) -> String { String(format: "%.2f", v).padding(toLength: 7, withPad: " ", startingAt: 0) }
-        return name.padding(toLength: 9, withPad: " ", startingAt: 0) + path.padding(toLength: 21, withPad: " ", startingAt: 0)
+        return name.padding(toLength: 9, withPad: " ", startingAt: 0) + path.padding(toLength: 24, withPad: " ", startingAt: 0)
             + "\(threads)    " + f(r.fps) + " " + f(r.decode) + " " + f(r.detect) + " " + f(r.recognize) + " " + f(r.track) + " "
             + f(r.p50) + " " + f(r.p99) + " " + f(r.max) + " " + String(format: "%.0f%%", r.cpuPercent).padding(toLength: 5, withPad: " ", startingAt: 0)
             + " " + f(r.cpuPercent / 100 * 1000 / r.fps) + String(format: " (%.1f faces/frame)", r.faces)
     }
 
     private func runOurs(_ config: FerdConfig, mjpeg: String) throws -> Result {
-        let source = try JPEGFileSource(mjpegFile: mjpeg, fps: 0)
+        let source = try JPEGFileSource(mjpegFile: mjpeg, fps: Double(pace))
         let pipeline = CameraPipeline(config: config, source: source, detector: try PipelineSetup.detector(config),
                                       model: try PipelineSetup.model(config))
         defer { pipeline.stop() }
         var trackerConfig = config.tracker
         trackerConfig.labels = pipeline.labels
         var tracker = Tracker(config: trackerConfig, seed: 1)
-        let warmup = 10
+        // Timing starts 10 frames after the first whole-frame scan is in (a background scan
+        // finishes some frames after the start).
+        var warmup = Int.max
         var latencies: [Double] = []
         latencies.reserveCapacity(frames)
         var trackNanos: UInt64 = 0, faces = 0
         var start: UInt64 = 0, cpuStart = 0.0
         var before = PipelineTimings()
-        for n in 0..<(warmup + frames) {
+        var n = 0
+        while warmup == Int.max || n < warmup + frames {
+            defer { n += 1 }
+            if warmup == Int.max && pipeline.timings.fullScans > 0 { warmup = n + 10 }
             if n == warmup {
                 start = Monotonic.nanos()
                 cpuStart = processCPUSeconds()
@@ -114,18 +124,19 @@ struct BenchPipelineCommand: ParsableCommand {
         }
         let wall = Double(Monotonic.nanos() - start) / 1e9
         let cpu = processCPUSeconds() - cpuStart
-        let t = pipeline.timings, n = Double(frames)
+        let t = pipeline.timings
+        let count = Double(frames)
         latencies.sort()
-        var r = Result(fps: n / wall)
-        r.decode = (t.captureMs - before.captureMs) / n
-        r.detect = (t.detectMs - before.detectMs) / n
-        r.recognize = (t.recognizeMs - before.recognizeMs) / n
-        r.track = Double(trackNanos) / 1e6 / n
+        var r = Result(fps: count / wall)
+        r.decode = (t.captureMs - before.captureMs) / count
+        r.detect = (t.detectMs - before.detectMs) / count
+        r.recognize = (t.recognizeMs - before.recognizeMs) / count
+        r.track = Double(trackNanos) / 1e6 / count
         r.p50 = latencies[latencies.count / 2]
         r.p99 = latencies[min(latencies.count - 1, Int(Double(latencies.count) * 0.99))]
         r.max = latencies.last ?? 0
         r.cpuPercent = 100 * cpu / wall
-        r.faces = Double(faces) / n
+        r.faces = Double(faces) / count
         return r
     }
 

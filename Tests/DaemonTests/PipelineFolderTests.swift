@@ -49,6 +49,15 @@ enum PipelineFixtures {
 
     static var available: Bool { samples != nil && cascade != nil && model != nil }
 
+    /// The image at half size by 2x2 box averages (as `detector.downscale = 2`), computed here.
+    static func halved(_ image: GrayImage) -> GrayImage {
+        let w = image.width / 2, h = image.height / 2
+        return GrayImage(width: w, height: h, pixels: (0..<h).flatMap { y in (0..<w).map { x in
+            let s = Int(image[2 * x, 2 * y]) + Int(image[2 * x + 1, 2 * y]) + Int(image[2 * x, 2 * y + 1]) + Int(image[2 * x + 1, 2 * y + 1])
+            return UInt8((s + 2) / 4)
+        } })
+    }
+
     /// A configuration for the sample frames. Detection runs on the frame halved (the faces are
     /// 57-116 px, so 28+ px after halving, above the cascade's 24 px window), which keeps a
     /// debug build fast; a low IoU threshold follows the sample face, which jumps ~58 px a frame.
@@ -132,14 +141,12 @@ struct PipelineFolderTests {
         try Data(Array(repeating: jpeg, count: 3).joined()).write(to: mjpeg)
         var config = try PipelineFixtures.config(source: "mjpeg:" + mjpeg.path)
         config.detector.fullScanEvery = 4
+        config.detector.backgroundFullScan = false   // whole-frame scans in frames 0 and 4, not beside them
         let pipeline = try CameraPipeline(config: config)
         defer { pipeline.stop() }
 
         let image = try JPEG.decodeGray([UInt8](jpeg))
-        let half = GrayImage(width: 320, height: 240, pixels: (0..<240).flatMap { y in (0..<320).map { x in
-            let s = Int(image[2 * x, 2 * y]) + Int(image[2 * x + 1, 2 * y]) + Int(image[2 * x, 2 * y + 1]) + Int(image[2 * x + 1, 2 * y + 1])
-            return UInt8((s + 2) / 4)
-        } })
+        let half = PipelineFixtures.halved(image)
         let detector = try PipelineSetup.detector(config)
         let boxes = detector.detect(half).map { Rect(x: $0.x * 2, y: $0.y * 2, width: $0.width * 2, height: $0.height * 2) }
         #expect(boxes.count == 4)
@@ -160,6 +167,40 @@ struct PipelineFolderTests {
         #expect(pipeline.timings.fullScans == 2)   // frames 0 and 4; 1-3 and 5 scanned around the faces
         let t = pipeline.timings
         print("pipeline: 6 frames: capture \(t.captureMs / 6) ms, detect \(t.detectMs / 6) ms, recognize \(t.recognizeMs / 6) ms per frame")
+    }
+
+    /// With background whole-frame scans no frame runs one: the first frames see no face until the
+    /// scan beside them finishes, then every frame finds the four faces around the scan's boxes.
+    @Test func backgroundFullScansFeedTheRegionScans() throws {
+        let dir = try makeTempDir("pipeline-bg")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let jpeg = try Data(contentsOf: URL(fileURLWithPath: PipelineFixtures.samples! + "/frame06.jpg"))
+        let mjpeg = dir.appendingPathComponent("four.mjpeg")
+        try Data(Array(repeating: jpeg, count: 4).joined()).write(to: mjpeg)
+        var config = try PipelineFixtures.config(source: "mjpeg:" + mjpeg.path)
+        config.camera.fps = 30
+        config.detector.fullScanEvery = 3
+        config.detector.backgroundFullScan = true
+        let pipeline = try CameraPipeline(config: config)
+        defer { pipeline.stop() }
+        let expected = try PipelineSetup.detector(config).detect(PipelineFixtures.halved(try JPEG.decodeGray([UInt8](jpeg))))
+            .map { Rect(x: $0.x * 2, y: $0.y * 2, width: $0.width * 2, height: $0.height * 2) }
+        #expect(expected.count == 4)
+
+        var counts: [Int] = []
+        var firstFound: Int?
+        for n in 0..<60 {
+            let frame = try #require(try pipeline.nextFrame(timeout: 5))
+            counts.append(frame.observations.count)
+            if firstFound == nil && !frame.observations.isEmpty { firstFound = n }
+            if let f = firstFound, n > f {
+                #expect(frame.observations.map(\.box) == expected, "frame \(n)")
+            }
+            if let f = firstFound, n >= f + 10 { break }
+        }
+        #expect(counts.first == 0, "frame 0 has no whole-frame scan of its own: \(counts)")
+        let found = try #require(firstFound, "no face within 60 frames: \(counts)")
+        #expect(found >= 1 && pipeline.timings.fullScans >= 1)
     }
 
     @Test func badPartsAreConfigErrorsNamingTheKey() throws {
@@ -221,6 +262,14 @@ struct PipelineFolderTests {
             Issue.record("decode_scale 3 accepted")
         } catch {
             #expect("\(error)" == "t.toml:2: camera.decode_scale: must be 1, 2, 4 or 8")
+        }
+        let sync = try ConfigLoader.decode(try TOMLParser.parse(Array("[detector]\nbackground_full_scan = false\n".utf8), file: "t.toml"), file: "t.toml")
+        #expect(!sync.detector.backgroundFullScan && FerdConfig().detector.backgroundFullScan)
+        do {
+            _ = try ConfigLoader.decode(try TOMLParser.parse(Array("[detector]\n\nbackground_full_scan = \"yes\"\n".utf8), file: "t.toml"), file: "t.toml")
+            Issue.record("background_full_scan \"yes\" accepted")
+        } catch {
+            #expect("\(error)" == "t.toml:3: detector.background_full_scan: expected a boolean (true/false), got a string \"yes\"")
         }
     }
 

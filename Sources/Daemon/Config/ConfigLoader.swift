@@ -66,6 +66,7 @@ public enum ConfigLoader {
         try r.require(c.detector.maxSize == 0 || c.detector.maxSize >= c.detector.minSize, "detector.max_size", "must be 0 (no limit) or ≥ detector.min_size")
         c.detector.downscale = try r.int("detector.downscale", c.detector.downscale, 1...8)
         c.detector.fullScanEvery = try r.int("detector.full_scan_every", c.detector.fullScanEvery, 1...1000)
+        c.detector.backgroundFullScan = try r.bool("detector.background_full_scan", c.detector.backgroundFullScan)
         c.detector.threads = try r.int("detector.threads", c.detector.threads, 1...64)
 
         c.model.path = try r.string("model.path", c.model.path)

@@ -30,6 +30,9 @@ public struct FerdConfig: Sendable, Equatable {
         public var downscale = 1
         /// Full-frame scan every N frames, regions around known faces in between; 1 = always full.
         public var fullScanEvery = 5
+        /// With full_scan_every > 1: run the whole-frame scans on their own thread, frames only
+        /// scan around known faces (no frame waits for a whole-frame scan).
+        public var backgroundFullScan = true
         /// Threads sharing one frame's window scan (2: the target boards' two cores).
         public var threads = 2
     }

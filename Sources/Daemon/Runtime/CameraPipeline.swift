@@ -24,7 +24,9 @@ public struct PipelineTimings: Sendable, Equatable {
 
 /// The daemon's real data path: frame source (V4L2 camera or a file source) → optional
 /// downscale → Haar detection (whole frame every `detector.full_scan_every` frames, otherwise only
-/// around recently seen faces) → crop/resize/quantize → one batched int8 classification per frame.
+/// around recently seen faces; with `detector.background_full_scan` the whole-frame scans run
+/// beside the frames instead of in them) → crop/resize/quantize → one batched int8
+/// classification per frame.
 /// Buffers are kept between frames: in steady state a frame allocates only the detector's result
 /// array.
 public final class CameraPipeline: FacePipeline {
@@ -35,6 +37,7 @@ public final class CameraPipeline: FacePipeline {
     public private(set) var source: any FrameSource
 
     private var detector: FaceDetector
+    private var background: BackgroundFullScan?
     private var model: PipelineSetup.LoadedModel
     private var config: FerdConfig
     private let logger: Logger
@@ -67,6 +70,7 @@ public final class CameraPipeline: FacePipeline {
         self.config = config
         self.source = source
         self.detector = detector
+        self.background = config.detector.backgroundFullScan && config.detector.fullScanEvery > 1 ? BackgroundFullScan(like: detector) : nil
         self.model = model
         self.labels = model.labels
         self.modelID = model.modelID
@@ -118,9 +122,24 @@ public final class CameraPipeline: FacePipeline {
         } else {
             scanned = image
         }
-        let full = recent.isEmpty || framesSinceFullScan + 1 >= config.detector.fullScanEvery
+        let due = framesSinceFullScan + 1 >= config.detector.fullScanEvery
         let found: [Rect]
-        if full {
+        if let background {
+            // Faces found by the last finished whole-frame scan (of an earlier frame) join the
+            // regions; this frame is scanned only around them, whatever the cadence.
+            if let boxes = background.takeResult() {
+                timings.fullScans += 1
+                for b in boxes where !recent.contains(where: { $0.box.iou(b) > 0.3 }) { recent.append((b, 0)) }
+            }
+            if (due || recent.isEmpty) && background.start(scanned) {
+                framesSinceFullScan = 0
+            } else {
+                framesSinceFullScan += 1
+            }
+            regions.removeAll(keepingCapacity: true)
+            for r in recent { regions.append(r.box) }
+            found = regions.isEmpty ? [] : detector.detect(scanned, around: regions)
+        } else if recent.isEmpty || due {
             found = detector.detect(scanned)
             framesSinceFullScan = 0
             timings.fullScans += 1
@@ -216,6 +235,10 @@ public final class CameraPipeline: FacePipeline {
             reserve(faces: 8)
         }
         if let newDetector { detector = newDetector }
+        if newDetector != nil || new.detector.backgroundFullScan != config.detector.backgroundFullScan
+            || new.detector.fullScanEvery != config.detector.fullScanEvery {
+            background = new.detector.backgroundFullScan && new.detector.fullScanEvery > 1 ? BackgroundFullScan(like: detector) : nil
+        }
         if let newSource {
             source.stop()
             source = newSource
@@ -225,7 +248,10 @@ public final class CameraPipeline: FacePipeline {
         framesSinceFullScan = 0
     }
 
-    public func stop() { source.stop() }
+    public func stop() {
+        source.stop()
+        background?.wait()
+    }
 
     /// glibc's `malloc_trim(0)`, looked up at run time: Swift's Glibc module does not import
     /// <malloc.h>, and other C libraries simply lack it (then this does nothing).
