@@ -37,6 +37,8 @@ public final class FaceDetector {
     private let levelQueue = LevelQueue()
     /// This frame's scan items: level index and area (x0, y0, x1, y1) in level pixels.
     private var tasks: [(Int, (Int, Int, Int, Int))] = []
+    /// Per region of a region scan: how far its search area extends, in region sizes per side.
+    private var grow: [Float] = []
 
     public init(cascade: Cascade, parameters: DetectionParameters = DetectionParameters()) {
         self.cascade = cascade
@@ -60,6 +62,14 @@ public final class FaceDetector {
     /// level position lies in each region grown by half its size on every side, at scales whose
     /// window is between 0.5x and 2x the region's size. Grouping is as for a full scan.
     public func detect(_ image: GrayImage, around regions: [Rect]) -> [Rect] {
+        detect(image, around: regions, grow: [])
+    }
+
+    /// As `detect(_:around:)`, region i grown by `grow[i]` times its size on every side instead of
+    /// half (a face seen several frames ago may have moved further); missing entries are 0.5.
+    public func detect(_ image: GrayImage, around regions: [Rect], grow: [Float]) -> [Rect] {
+        self.grow.removeAll(keepingCapacity: true)
+        for i in regions.indices { self.grow.append(i < grow.count ? max(0, grow[i]) : 0.5) }
         detectCandidates(image, regions: regions)
         return finish(image: image)
     }
@@ -172,10 +182,11 @@ public final class FaceDetector {
     /// overlapping ones are merged so no window is scanned twice.
     private func searchAreas(_ regions: [Rect], level: Level) -> [(Int, Int, Int, Int)] {
         var areas: [(Int, Int, Int, Int)] = []
-        for r in regions {
+        for (i, r) in regions.enumerated() {
             let side = max(r.width, r.height)
             guard level.windowWidth * 2 >= side && level.windowWidth <= side * 2 else { continue }
-            let gx = r.width / 2, gy = r.height / 2
+            let g = i < grow.count ? grow[i] : 0.5
+            let gx = Int(Float(r.width) * g), gy = Int(Float(r.height) * g)
             let x0 = max(0, Int((Float(r.x - gx) / level.scale).rounded(.down)))
             let y0 = max(0, Int((Float(r.y - gy) / level.scale).rounded(.down)))
             let x1 = min(level.width, Int((Float(r.maxX + gx) / level.scale).rounded(.up)))

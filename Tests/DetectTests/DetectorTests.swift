@@ -78,6 +78,20 @@ func conformsToOpenCVOnPhotos(_ set: (String, Double, Int)) throws {
     #expect(d.detect(gray, around: []).isEmpty)
 }
 
+/// A region that lags the face by 0.8 of its width (a face seen some frames ago) finds it only
+/// when its search area grows further than the default half size; threads do not change results.
+@Test func regionGrowthReachesAMovedFace() throws {
+    let gray = try SharedData.gray("images/img_000.jpg")
+    let d = try detector("haarcascade_frontalface_default.xml", scaleFactor: 1.1, minNeighbors: 3, minSize: 24)
+    let face = try #require(d.detect(gray).max { $0.area < $1.area })
+    let stale = Rect(x: face.x + face.width * 4 / 5, y: face.y, width: face.width, height: face.height)
+    #expect(!d.detect(gray, around: [stale]).contains { $0.iou(face) >= 0.9 })
+    let grown = d.detect(gray, around: [stale], grow: [1.0])
+    #expect(grown.contains { $0.iou(face) >= 0.9 }, "\(face) not found from \(stale): \(grown)")
+    let two = try detector("haarcascade_frontalface_default.xml", scaleFactor: 1.1, minNeighbors: 3, minSize: 24, threads: 2)
+    #expect(sorted(two.detect(gray, around: [stale, face], grow: [1.0])) == sorted(d.detect(gray, around: [stale, face], grow: [1.0])))
+}
+
 /// Images smaller than the window, and flat images, find nothing and do not crash.
 @Test(arguments: [(10, 10, UInt8(0)), (24, 24, 128), (25, 300, 7), (300, 25, 255), (64, 48, 90)])
 func degenerateImages(_ c: (Int, Int, UInt8)) throws {

@@ -11,7 +11,7 @@ final class BackgroundFullScan: @unchecked Sendable {   // `image` is handed ove
     private let queue = DispatchQueue(label: "ferd.full-scan", qos: .utility)
     /// Written by the owner only while no scan runs, read by the queue only while one does.
     private var image = GrayImage(width: 0, height: 0)
-    private let state = Mutex<(busy: Bool, result: [Rect]?)>((false, nil))
+    private let state = Mutex<(busy: Bool, result: (boxes: [Rect], frame: Int)?)>((false, nil))
 
     /// Scans with `detector`'s cascade and parameters on one thread: the frame thread keeps the rest.
     init(like detector: FaceDetector) {
@@ -20,8 +20,9 @@ final class BackgroundFullScan: @unchecked Sendable {   // `image` is handed ove
         self.detector = FaceDetector(cascade: detector.cascade, parameters: parameters)
     }
 
-    /// Starts scanning a copy of `frame` unless a scan is running; true when it started.
-    func start(_ frame: GrayImage) -> Bool {
+    /// Starts scanning a copy of `image`, the caller's frame number `frame`, unless a scan is
+    /// running; true when it started.
+    func start(_ frame: GrayImage, frame number: Int) -> Bool {
         guard !state.withLock({ $0.busy }) else { return false }
         if image.width == frame.width && image.height == frame.height {
             image.pixels.withUnsafeMutableBufferPointer { dst in
@@ -34,13 +35,13 @@ final class BackgroundFullScan: @unchecked Sendable {   // `image` is handed ove
         state.withLock { $0.busy = true }
         queue.async { [self] in
             let found = detector.detect(image)
-            state.withLock { $0 = (false, found) }
+            state.withLock { $0 = (false, (found, number)) }
         }
         return true
     }
 
-    /// The faces of the last finished scan (in the scanned image's pixels), once.
-    func takeResult() -> [Rect]? {
+    /// The faces of the last finished scan (in the scanned image's pixels) and its frame number, once.
+    func takeResult() -> (boxes: [Rect], frame: Int)? {
         state.withLock { s in
             defer { s.result = nil }
             return s.result

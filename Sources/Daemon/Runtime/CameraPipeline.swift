@@ -46,7 +46,9 @@ public final class CameraPipeline: FacePipeline {
     private var small = GrayImage(width: 0, height: 0)
     private var faces: [Rect] = []
     private var crops: [Rect] = []   // faces grown by `model.margin` when the model has no margin of its own
-    private var recent: [(box: Rect, age: Int)] = []   // detection-image boxes seen lately
+    private var recent: [(box: Rect, age: Int, grow: Float)] = []   // detection-image boxes seen lately
+    private var regionGrow: [Float] = []
+    private var frameCount = 0
     private var regions: [Rect] = []
     private var probabilities: [Float] = []
     private var pool: [FaceObservation] = []
@@ -114,6 +116,7 @@ public final class CameraPipeline: FacePipeline {
 
     /// Fills `faces` (frame pixels) from a whole-frame or region scan of the (downscaled) image.
     private func detect(_ image: GrayImage) {
+        frameCount += 1
         let k = config.detector.downscale
         let scanned: GrayImage
         if k > 1 {
@@ -127,18 +130,24 @@ public final class CameraPipeline: FacePipeline {
         if let background {
             // Faces found by the last finished whole-frame scan (of an earlier frame) join the
             // regions; this frame is scanned only around them, whatever the cadence.
-            if let boxes = background.takeResult() {
+            // A face it found may have moved since: search half a face further per frame since.
+            if let (boxes, scannedFrame) = background.takeResult() {
                 timings.fullScans += 1
-                for b in boxes where !recent.contains(where: { $0.box.iou(b) > 0.3 }) { recent.append((b, 0)) }
+                let grow = min(2, 0.5 + 0.5 * Float(frameCount - scannedFrame))
+                for b in boxes where !recent.contains(where: { $0.box.iou(b) > 0.3 }) { recent.append((b, 0, grow)) }
             }
-            if (due || recent.isEmpty) && background.start(scanned) {
+            if (due || recent.isEmpty) && background.start(scanned, frame: frameCount) {
                 framesSinceFullScan = 0
             } else {
                 framesSinceFullScan += 1
             }
             regions.removeAll(keepingCapacity: true)
-            for r in recent { regions.append(r.box) }
-            found = regions.isEmpty ? [] : detector.detect(scanned, around: regions)
+            regionGrow.removeAll(keepingCapacity: true)
+            for r in recent {
+                regions.append(r.box)
+                regionGrow.append(r.grow)
+            }
+            found = regions.isEmpty ? [] : detector.detect(scanned, around: regions, grow: regionGrow)
         } else if recent.isEmpty || due {
             found = detector.detect(scanned)
             framesSinceFullScan = 0
@@ -162,9 +171,9 @@ public final class CameraPipeline: FacePipeline {
         for i in recent.indices { recent[i].age += 1 }
         for r in found {
             if let i = recent.firstIndex(where: { $0.box.iou(r) > 0.3 }) {
-                recent[i] = (r, 0)
+                recent[i] = (r, 0, 0.5)
             } else {
-                recent.append((r, 0))
+                recent.append((r, 0, 0.5))
             }
         }
         let maxAge = max(1, config.detector.fullScanEvery)
