@@ -24,6 +24,8 @@ struct EvalModelCommand: ParsableCommand {
     @Option(help: "FERPlus votes: fer2013new.csv (row-aligned with --fer2013).") var ferplus: String
     @Option(help: "Label mode of the ground truth: majority (FERPlus protocol), argmax or distribution.") var labels: LabelMode = .majority
     @Option(help: "Rows to score: Training, PublicTest or PrivateTest.") var usage: Usage = .publicTest
+    @Flag(help: "Also score each face's horizontal mirror and average the two (test-time mirroring, as ferd's model.mirror).")
+    var mirror = false
     @Option(help: "Write metrics JSON/text and a confusion plot (SVG+PNG) to this folder.") var reportDir: String?
 
     func run() throws {
@@ -33,8 +35,8 @@ struct EvalModelCommand: ParsableCommand {
         let rows = (0..<loaded.dataset.count).filter { loaded.dataset.usages[$0] == usage }
         guard !rows.isEmpty else { throw ValidationError("no \(usage.name) rows kept in \(fer2013) under \(labels.rawValue) labels") }
         let start = Date()
-        let m = try evaluateTFLite(bytes, on: loaded.dataset.subset(rows))
-        print("\(model) on \(rows.count) \(usage.name) images (\(labels.rawValue) labels), \(String(format: "%.1f", Date().timeIntervalSince(start))) s:")
+        let m = try evaluateTFLite(bytes, on: loaded.dataset.subset(rows), mirror: mirror)
+        print("\(model) on \(rows.count) \(usage.name) images (\(labels.rawValue) labels\(mirror ? ", mirrored average" : "")), \(String(format: "%.1f", Date().timeIntervalSince(start))) s:")
         print(m.report(classNames: Emotion.allCases.map(\.name)))
         if let reportDir { try writeReport(m, named: usage.name, to: reportDir, title: "\(URL(fileURLWithPath: model).lastPathComponent), \(usage.name)") }
     }

@@ -105,7 +105,8 @@ func renderImages(_ source: FERSource, indices: [Int]) -> [Float] {
 }
 
 /// Metrics of an int8 TFLite classifier (our engine) on a dataset, images rendered at the model's input side.
-func evaluateTFLite(_ bytes: [UInt8], on dataset: FERDataset) throws -> ClassificationMetrics {
+/// `mirror`: score each image and its horizontal mirror and add the two probability vectors.
+func evaluateTFLite(_ bytes: [UInt8], on dataset: FERDataset, mirror: Bool = false) throws -> ClassificationMetrics {
     let classifier = try Int8Classifier(bytes: bytes, maxBatch: 16)
     let side = Int(Double(classifier.inputCount).squareRoot())
     guard side * side == classifier.inputCount else { throw ValidationError("the model input must be square and single-channel") }
@@ -116,7 +117,16 @@ func evaluateTFLite(_ bytes: [UInt8], on dataset: FERDataset) throws -> Classifi
     while start < source.count {
         let idx = Array(start..<min(start + chunk, source.count))
         let images = renderImages(source, indices: idx)
-        let scores = try images.withUnsafeBufferPointer { try classifier.scores($0, count: idx.count) }
+        var scores = try images.withUnsafeBufferPointer { try classifier.scores($0, count: idx.count) }
+        if mirror {
+            var flipped = images
+            for row in 0..<(idx.count * side) {
+                let base = row * side
+                for x in 0..<side { flipped[base + x] = images[base + side - 1 - x] }
+            }
+            let more = try flipped.withUnsafeBufferPointer { try classifier.scores($0, count: idx.count) }
+            for k in scores.indices { scores[k] += more[k] }
+        }
         for r in 0..<idx.count {
             var best = 0
             for j in 1..<classifier.classes where scores[r * classifier.classes + j] > scores[r * classifier.classes + best] { best = j }

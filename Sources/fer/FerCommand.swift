@@ -14,6 +14,7 @@ struct FerCommand: ParsableCommand {
             DataCommand.self,
             TrainCommand.self,
             EvalCommand.self,
+            AverageCommand.self,
             ExportCommand.self,
             EvalModelCommand.self,
         ])
