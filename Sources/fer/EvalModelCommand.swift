@@ -24,7 +24,7 @@ struct EvalModelCommand: ParsableCommand {
     @Option(help: "FERPlus votes: fer2013new.csv (row-aligned with --fer2013).") var ferplus: String
     @Option(help: "Label mode of the ground truth: majority (FERPlus protocol), argmax or distribution.") var labels: LabelMode = .majority
     @Option(help: "Rows to score: Training, PublicTest or PrivateTest.") var usage: Usage = .publicTest
-    @Flag(help: "Also score each face's horizontal mirror and average the two (test-time mirroring, as ferd's model.mirror).")
+    @Flag(help: "Also score each face's horizontal mirror and average the two (test-time mirroring; measures what mirroring would add).")
     var mirror = false
     @Option(help: "Write metrics JSON/text and a confusion plot (SVG+PNG) to this folder.") var reportDir: String?
 
