@@ -8,7 +8,8 @@
 #      REFERENCE_MODEL (default: firmware-models/reference/*.tflite, the reference recipe's export,
 #      else the reference project's seed64.tflite from the shared conformance set),
 #      RSS_SECONDS (how long ferd runs for the memory measurement, default 8),
-#      PACED_FRAMES (frames of the 60-fps latency pass, default 600).
+#      PACED_FRAMES (frames of the 60-fps latency pass, default 600),
+#      RSS_ONLY=1 (only the memory measurement: no timing passes, no Python anchor).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -17,14 +18,18 @@ if [ -z "$model" ]; then
   if ls firmware-models/*.tflite >/dev/null 2>&1; then model=$(ls firmware-models/*.tflite | head -1)
   else model=${EDGEFER_SHARED:-$root/../shared}/conformance/tflite/seed64.tflite; fi
 fi
-python=$(scripts/venv.sh 'opencv-python-headless<5' ai-edge-litert numpy)
-swift build -c release --product fer >&2
-swift build -c release --product ferd >&2
-.build/release/fer bench pipeline --model "$model" --python "$python" "$@" 2> >(grep -v ' info ' >&2)
-# Frame-to-decision latency at a camera's pace: the same frames played at 60 fps, defaults otherwise.
-echo
-.build/release/fer bench pipeline --model "$model" --python "" --threads 2 --full-scan-every 1,5 --pace 60 \
-  --frames "${PACED_FRAMES:-600}" 2> >(grep -v ' info ' >&2) | grep -v '^model \|^fer bench process'
+if [ "${RSS_ONLY:-0}" = 1 ]; then
+  swift build -c release --product ferd >&2
+else
+  python=$(scripts/venv.sh 'opencv-python-headless<5' ai-edge-litert numpy)
+  swift build -c release --product fer >&2
+  swift build -c release --product ferd >&2
+  .build/release/fer bench pipeline --model "$model" --python "$python" "$@" 2> >(grep -v ' info ' >&2)
+  # Frame-to-decision latency at a camera's pace: the same frames played at 60 fps, defaults otherwise.
+  echo
+  .build/release/fer bench pipeline --model "$model" --python "" --threads 2 --full-scan-every 1,5 --pace 60 \
+    --frames "${PACED_FRAMES:-600}" 2> >(grep -v ' info ' >&2) | grep -v '^model \|^fer bench process'
+fi
 
 # Resident memory of ferd itself on the 4-face frame at 30 fps, publishing to a local mosquitto
 # (when installed), for the shipped model and the reference-recipe model when one is exported.
