@@ -1,0 +1,8 @@
+#!/bin/sh
+# Resumable: rerunning continues from the latest checkpoint in runs/w32-dist-flip-os/checkpoints/.
+# FER may name a copy of the binary so rebuilding .build/ does not disturb a running job.
+exec ${FER:-.build/release/fer} train --fer2013 ../shared/datasets/fer2013/fer2013.csv.gz --ferplus ../shared/datasets/fer2013/fer2013new.csv \
+  --labels distribution --validation-labels majority --split usage \
+  --spec config/models/fast48-w32.spec --loss crossentropy --flip --oversample 1,6,4,2,1,1,1,1 \
+  --epochs 45 --batch 64 --lr 0.001 --decay 0.8 --decay-every 3 \
+  --metric accuracy --seed 1 --threads 2 --run runs/w32-dist-flip-os
