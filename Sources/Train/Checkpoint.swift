@@ -152,6 +152,16 @@ public struct Checkpoint: Sendable {
         trainer.model.random = dropoutRandom
     }
 
+    /// Copies this checkpoint's weights and BN statistics into `trainer`'s model (same spec) and
+    /// leaves the optimizer, epoch count and random streams fresh: a warm start that trains on
+    /// with a new schedule instead of resuming the old one.
+    public func warmStart(_ trainer: Trainer, path: String = "<checkpoint>") throws(CheckpointError) {
+        guard trainer.model.spec.text == specText else {
+            throw .badValue(path: path, field: "model spec", reason: "differs from the model being trained")
+        }
+        try load(into: Checkpoint.namedBuffers(model: trainer.model, optimizer: nil), path: path, allowExtra: true)
+    }
+
     private func load(into buffers: [(name: String, buffer: FloatBuffer)], path: String,
                       allowExtra: Bool) throws(CheckpointError) {
         guard allowExtra ? tensors.count >= buffers.count : tensors.count == buffers.count else {

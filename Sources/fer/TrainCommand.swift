@@ -72,6 +72,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed for initialization, shuffling, dropout, augmentation and oversampling.") var seed: UInt64 = 1
     @Option(help: "Worker threads.") var threads = 2
     @Option(help: "Metric that picks the best epoch: accuracy, macro-f1, weighted-f1.") var metric: SelectionMetric = .macroF1
+    @Option(help: "Start a new run from this checkpoint's weights (same --spec) with a fresh optimizer and the schedule given here (a warm restart); ignored when --run already has checkpoints.")
+    var initFrom: String?
 
     func validate() throws {
         try data.validateData()
@@ -111,11 +113,17 @@ struct TrainCommand: ParsableCommand {
         let trainer = Trainer(model: model, config: config)
         let dir = URL(fileURLWithPath: runDirectory)
         let notes = "{\"labels\":\"\(data.labels.rawValue)\",\"split\":\"\(data.split)\",\"loss\":\"\(loss)\","
-            + "\"oversample\":\"\(oversample ?? "none")\",\"seed\":\(seed),\"batch\":\(batch),\"lr\":\(lr)}"
+            + "\"oversample\":\"\(oversample ?? "none")\",\"seed\":\(seed),\"batch\":\(batch),\"lr\":\(lr)"
+            + (initFrom.map { ",\"initFrom\":\"\($0)\"" } ?? "") + "}"
         let trainingRun = TrainingRun(directory: dir, trainer: trainer, classNames: Emotion.allCases.map(\.name),
                                       metric: metric, notes: notes)
         let resumed = try trainingRun.resume()
-        if resumed > 0 { progress.message("resumed \(runDirectory) after epoch \(resumed)") }
+        if resumed > 0 {
+            progress.message("resumed \(runDirectory) after epoch \(resumed)")
+        } else if let initFrom {
+            try Checkpoint(contentsOf: URL(fileURLWithPath: initFrom)).warmStart(trainer, path: initFrom)
+            progress.message("warm start from \(initFrom)")
+        }
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("plots"), withIntermediateDirectories: true)
         var groups: [(String, [Int], RGB)] = [("before oversampling", before, .blue)]
         if oversample != nil { groups.append(("after oversampling", parts.train.classCounts, .orange)) }

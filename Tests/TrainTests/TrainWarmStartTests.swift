@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+@testable import Train
+
+@Test func trainWarmStartCopiesWeightsAndLeavesTheOptimizerFresh() throws {
+    let trained = try tinyTrainer(seed: 5)
+    let data = quadrantData(count: 40, seed: 8)
+    _ = trained.trainEpoch(data)
+    _ = trained.trainEpoch(data)
+    let saved = Checkpoint(trainer: trained)
+    // A trainer with another seed starts elsewhere; the warm start must overwrite all of it.
+    let fresh = try tinyTrainer(seed: 9)
+    #expect(weights(fresh) != weights(trained))
+    try saved.warmStart(fresh, path: "saved.ckpt")
+    #expect(weights(fresh) == weights(trained))
+    #expect(fresh.epoch == 0 && fresh.optimizer.step == 0)
+    #expect(fresh.optimizer.m.allSatisfy { $0.array().allSatisfy { $0 == 0 } })
+    // It trains on from there with its own schedule, starting at epoch 1.
+    let summary = fresh.trainEpoch(data)
+    #expect(summary.epoch == 1 && summary.learningRate == fresh.config.schedule.rate(epoch: 0))
+    #expect(weights(fresh) != weights(trained))
+    // Averaged checkpoints (no optimizer state) are valid warm-start sources too.
+    let mean = try Checkpoint.averaged([saved, Checkpoint(trainer: trained)], paths: ["a", "b"])
+    try mean.warmStart(try tinyTrainer(seed: 3), path: "mean.ckpt")
+}
+
+@Test func trainWarmStartRefusesAnotherModel() throws {
+    let saved = Checkpoint(trainer: try tinyTrainer())
+    var config = TrainConfig()
+    config.batchSize = 4
+    let other = Trainer(model: try Model(spec: try ModelSpec(parsing: "input 2 2 1\nflatten\ndense 2 softmax\n"), seed: 1),
+                        config: config)
+    #expect(throws: CheckpointError.badValue(path: "w.ckpt", field: "model spec", reason: "differs from the model being trained")) {
+        try saved.warmStart(other, path: "w.ckpt")
+    }
+}
