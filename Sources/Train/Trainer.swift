@@ -10,6 +10,8 @@ public struct TrainConfig: Sendable, Equatable {
     public var seed: UInt64 = 1
     public var threads = 2
     public var augment = true
+    /// Class-balanced draws instead of one shuffled pass per epoch (nil: shuffle).
+    public var sampler: ClassBalancedSampler?
     public init() {}
 }
 
@@ -76,23 +78,34 @@ public final class Trainer {
     }
 
     /// Loads samples `indices` (at most one batch) into the batch buffers.
-    public func fillBatch(_ source: any TrainingSource, indices: some Collection<Int>, random: inout TrainRandom) {
+    /// `augmentationKey` stands for the epoch in sources that derive augmentation from (epoch, index).
+    public func fillBatch(_ source: any TrainingSource, indices: some Collection<Int>, random: inout TrainRandom,
+                          augmentationKey: Int? = nil) {
         precondition(indices.count <= config.batchSize, "more samples than the batch holds")
         source.fill(images: images.pointer, targets: targets.pointer, indices: ArraySlice(indices),
-                    augment: config.augment, epoch: epoch, random: &random)
+                    augment: config.augment, epoch: augmentationKey ?? epoch, random: &random)
+    }
+
+    /// The sample order of one epoch: a permutation, or the sampler's draws.
+    func epochOrder(_ source: any TrainingSource) -> [Int] {
+        guard let sampler = config.sampler else { return random.permutation(source.count) }
+        return sampler.order(labels: (0..<source.count).map(source.label), classCount: source.classCount, random: &random)
     }
 
     /// Trains one epoch over `source`, calling `progress` after each step.
     public func trainEpoch(_ source: any TrainingSource, progress: (StepProgress) -> Void = { _ in }) -> EpochSummary {
         precondition(source.sampleShape == model.inputShape, "data \(source.sampleShape) vs model input \(model.inputShape)")
         let lr = config.schedule.rate(epoch: epoch)
-        let order = random.permutation(source.count)
+        let order = epochOrder(source)
         let start = DispatchTime.now().uptimeNanoseconds
         var lossSum: Double = 0, correct = 0, seen = 0
         var i = 0
         while i < order.count {
             let n = min(config.batchSize, order.count - i)
-            fillBatch(source, indices: order[i..<i + n], random: &random)
+            // Drawn with replacement, an image can recur in an epoch; a per-batch key gives each
+            // recurrence its own augmentation. Shuffled epochs keep the epoch as key (resumable runs).
+            let key = config.sampler == nil ? epoch : epoch &* 1_000_003 &+ i / config.batchSize
+            fillBatch(source, indices: order[i..<i + n], random: &random, augmentationKey: key)
             let r = step(n: n, learningRate: lr)
             lossSum += Double(r.loss) * Double(n)
             correct += r.correct

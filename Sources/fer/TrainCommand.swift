@@ -67,6 +67,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Loss: focal (reference) or crossentropy (soft-label cross-entropy with distribution labels).")
     var loss = "focal"
     @Option(help: "Oversample training data: reference, balance or 8 comma-separated multipliers.") var oversample: String?
+    @Option(help: "Class-balanced sampling instead of one shuffled pass per epoch: class c is drawn in proportion to n_c^(1-P), P in (0, 1] (1: classes equally often, 0.5: square-root); the epoch keeps its size.")
+    var balancedSampling: Float?
     @Flag(help: "Random horizontal flips in augmentation (the reference had none).") var flip = false
     @Flag(help: "Turn on-the-fly augmentation off.") var noAugment = false
     @Option(help: "Seed for initialization, shuffling, dropout, augmentation and oversampling.") var seed: UInt64 = 1
@@ -79,6 +81,9 @@ struct TrainCommand: ParsableCommand {
         try data.validateData()
         guard epochs > 0, batch > 0, threads > 0, lr > 0, decayEvery > 0 else {
             throw ValidationError("--epochs, --batch, --threads, --lr and --decay-every must be positive")
+        }
+        if let p = balancedSampling, !(p > 0 && p <= 1) {
+            throw ValidationError("--balanced-sampling must be in (0, 1], got \(p)")
         }
         guard ["focal", "crossentropy"].contains(loss) else { throw ValidationError("--loss must be focal or crossentropy") }
     }
@@ -101,6 +106,11 @@ struct TrainCommand: ParsableCommand {
         }
         progress.message("train \(parts.train.count) images, validation \(parts.validation.count); model \(input), "
                          + "OpenBLAS \(BLASSetup.coreName), \(threads) threads")
+        if let p = balancedSampling {
+            let shares = ClassBalancedSampler(power: p).classShares(counts: parts.train.classCounts)
+            progress.message("class-balanced sampling \(p): draw shares "
+                             + zip(Emotion.allCases, shares).map { "\($0.name) \(String(format: "%.3f", $1))" }.joined(separator: ", "))
+        }
         var config = TrainConfig()
         config.epochs = epochs
         config.batchSize = batch
@@ -109,11 +119,13 @@ struct TrainCommand: ParsableCommand {
         config.seed = seed
         config.threads = threads
         config.augment = !noAugment
+        config.sampler = balancedSampling.map { ClassBalancedSampler(power: $0) }
         let model = try Model(spec: modelSpec, seed: seed, threads: threads)
         let trainer = Trainer(model: model, config: config)
         let dir = URL(fileURLWithPath: runDirectory)
         let notes = "{\"labels\":\"\(data.labels.rawValue)\",\"split\":\"\(data.split)\",\"loss\":\"\(loss)\","
             + "\"oversample\":\"\(oversample ?? "none")\",\"seed\":\(seed),\"batch\":\(batch),\"lr\":\(lr)"
+            + (balancedSampling.map { ",\"balancedSampling\":\($0)" } ?? "")
             + (initFrom.map { ",\"initFrom\":\"\($0)\"" } ?? "") + "}"
         let trainingRun = TrainingRun(directory: dir, trainer: trainer, classNames: Emotion.allCases.map(\.name),
                                       metric: metric, notes: notes)
