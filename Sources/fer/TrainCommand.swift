@@ -85,6 +85,9 @@ struct TrainCommand: ParsableCommand {
         if let p = balancedSampling, !(p > 0 && p <= 1) {
             throw ValidationError("--balanced-sampling must be in (0, 1], got \(p)")
         }
+        if let initFrom, !FileManager.default.isReadableFile(atPath: initFrom) {
+            throw ValidationError("--init-from \(initFrom): no readable checkpoint file there")
+        }
         guard ["focal", "crossentropy"].contains(loss) else { throw ValidationError("--loss must be focal or crossentropy") }
     }
 

@@ -38,6 +38,10 @@ import Testing
     #expect(throws: CheckpointError.badValue(path: "o", field: "model spec", reason: "differs from the model being trained")) {
         try checkpoint.restore(other, path: "o")
     }
+    // A warm start (fer train --init-from) refuses it the same way.
+    #expect(throws: CheckpointError.badValue(path: "w", field: "model spec", reason: "differs from the model being trained")) {
+        try checkpoint.warmStart(other, path: "w")
+    }
 }
 
 /// Re-seals bytes with a fresh CRC so the structural checks, not the checksum, must catch damage.
