@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+
+/// Runs the real `fer` binary (built next to the test bundle) and returns (exit status, stderr).
+private func runFer(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+    let exe = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                  ?? CommandLine.arguments[0])
+    let p = Process()
+    p.executableURL = exe.deletingLastPathComponent().appendingPathComponent("fer")
+    p.arguments = arguments
+    let err = Pipe()
+    p.standardError = err
+    p.standardOutput = FileHandle.nullDevice
+    try p.run()
+    let data = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+@Test func ferTrainRejectsBadSamplingPowerAndMissingInitCheckpoint() throws {
+    let run = FileManager.default.temporaryDirectory.appendingPathComponent("fer-cli-\(UInt32.random(in: 0...UInt32.max))").path
+    let base = ["train", "--fer2013", "/nonexistent/fer2013.csv", "--ferplus", "/nonexistent/fer2013new.csv", "--run", run]
+    for bad in ["0", "1.5", "-0.5"] {
+        let r = try runFer(base + ["--balanced-sampling=\(bad)"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--balanced-sampling must be in (0, 1]"), "stderr: \(r.stderr)")
+    }
+    let r = try runFer(base + ["--init-from", "/nonexistent/epoch-045.ckpt"])
+    #expect(r.status != 0)
+    #expect(r.stderr.contains("--init-from /nonexistent/epoch-045.ckpt: no readable checkpoint file there"), "stderr: \(r.stderr)")
+    // Options are checked before any data is read or a run directory is created.
+    #expect(!FileManager.default.fileExists(atPath: run))
+}
