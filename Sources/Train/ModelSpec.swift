@@ -11,6 +11,21 @@ public enum LayerSpec: Sendable, Equatable {
     case activation(Activation)
 }
 
+extension LayerSpec {
+    /// This layer as a spec file line.
+    public var line: String {
+        switch self {
+        case .conv(let f, let k, let a): "conv \(f) \(k) \(a.rawValue)"
+        case .batchNorm: "bn"
+        case .maxPool(let p): "maxpool \(p)"
+        case .flatten: "flatten"
+        case .dense(let u, let a): "dense \(u) \(a.rawValue)"
+        case .dropout(let r): "dropout \(r)"
+        case .activation(let a): a.rawValue
+        }
+    }
+}
+
 /// Activations a conv or dense layer can fuse, or that can stand alone.
 public enum Activation: String, Sendable, Equatable {
     case linear, relu, softmax
@@ -117,19 +132,7 @@ public struct ModelSpec: Sendable, Equatable {
 
     /// The spec as text in the same format (round-trips through `init(parsing:)`).
     public var text: String {
-        var lines = ["input \(input.height) \(input.width) \(input.channels)"]
-        for layer in layers {
-            switch layer {
-            case .conv(let f, let k, let a): lines.append("conv \(f) \(k) \(a.rawValue)")
-            case .batchNorm: lines.append("bn")
-            case .maxPool(let p): lines.append("maxpool \(p)")
-            case .flatten: lines.append("flatten")
-            case .dense(let u, let a): lines.append("dense \(u) \(a.rawValue)")
-            case .dropout(let r): lines.append("dropout \(r)")
-            case .activation(let a): lines.append(a.rawValue)
-            }
-        }
-        return lines.joined(separator: "\n") + "\n"
+        (["input \(input.height) \(input.width) \(input.channels)"] + layers.map(\.line)).joined(separator: "\n") + "\n"
     }
 
     /// Output shapes after each layer, checking that every layer fits its input.

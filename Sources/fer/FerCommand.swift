@@ -15,6 +15,7 @@ struct FerCommand: ParsableCommand {
             TrainCommand.self,
             EvalCommand.self,
             AverageCommand.self,
+            WidenCommand.self,
             ExportCommand.self,
             EvalModelCommand.self,
         ])
