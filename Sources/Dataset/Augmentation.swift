@@ -30,6 +30,18 @@ public struct AugmentationConfig: Sendable, Equatable {
 
     /// The reference recipe: rotation ±30°, shift ±10%, zoom 1.0-1.2, brightness 0.8-1.1, fill 0, no flip.
     public static let reference = AugmentationConfig()
+
+    /// These ranges shrunk toward no change by `strength` in [0, 1] (1: unchanged, 0: identity
+    /// apart from flips): a last training stage on milder distortions sees images closer to the
+    /// undistorted faces it is judged on.
+    public func scaled(by strength: Float) -> AugmentationConfig {
+        func toward1(_ r: ClosedRange<Float>) -> ClosedRange<Float> {
+            (1 + (r.lowerBound - 1) * strength)...(1 + (r.upperBound - 1) * strength)
+        }
+        return AugmentationConfig(rotationDegrees: rotationDegrees * strength, shiftFraction: shiftFraction * strength,
+                                  zoom: toward1(zoom), brightness: toward1(brightness), fillValue: fillValue,
+                                  horizontalFlip: horizontalFlip)
+    }
 }
 
 /// One draw of augmentation parameters for one image.

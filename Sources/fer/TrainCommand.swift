@@ -71,6 +71,8 @@ struct TrainCommand: ParsableCommand {
     var balancedSampling: Float?
     @Flag(help: "Random horizontal flips in augmentation (the reference had none).") var flip = false
     @Flag(help: "Turn on-the-fly augmentation off.") var noAugment = false
+    @Option(help: "Scale the augmentation ranges (rotation, shift, zoom and brightness) toward none: 1 = the reference's, 0.5 = half; flips unchanged.")
+    var augmentStrength: Float = 1
     @Option(help: "Seed for initialization, shuffling, dropout, augmentation and oversampling.") var seed: UInt64 = 1
     @Option(help: "Worker threads.") var threads = 2
     @Option(help: "Metric that picks the best epoch: accuracy, macro-f1, weighted-f1.") var metric: SelectionMetric = .macroF1
@@ -84,6 +86,9 @@ struct TrainCommand: ParsableCommand {
         }
         if let p = balancedSampling, !(p > 0 && p <= 1) {
             throw ValidationError("--balanced-sampling must be in (0, 1], got \(p)")
+        }
+        guard augmentStrength >= 0 && augmentStrength <= 1 else {
+            throw ValidationError("--augment-strength must be in [0, 1], got \(augmentStrength)")
         }
         if let initFrom, !FileManager.default.isReadableFile(atPath: initFrom) {
             throw ValidationError("--init-from \(initFrom): no readable checkpoint file there")
@@ -114,6 +119,11 @@ struct TrainCommand: ParsableCommand {
             progress.message("class-balanced sampling \(p): draw shares "
                              + zip(Emotion.allCases, shares).map { "\($0.name) \(String(format: "%.3f", $1))" }.joined(separator: ", "))
         }
+        if augmentStrength != 1 {
+            let a = AugmentationConfig.reference.scaled(by: augmentStrength)
+            progress.message("augmentation strength \(augmentStrength): rotation ±\(a.rotationDegrees)°, shift ±\(a.shiftFraction), "
+                             + "zoom \(a.zoom), brightness \(a.brightness)")
+        }
         var config = TrainConfig()
         config.epochs = epochs
         config.batchSize = batch
@@ -129,6 +139,7 @@ struct TrainCommand: ParsableCommand {
         let notes = "{\"labels\":\"\(data.labels.rawValue)\",\"split\":\"\(data.split)\",\"loss\":\"\(loss)\","
             + "\"oversample\":\"\(oversample ?? "none")\",\"seed\":\(seed),\"batch\":\(batch),\"lr\":\(lr)"
             + (balancedSampling.map { ",\"balancedSampling\":\($0)" } ?? "")
+            + (augmentStrength == 1 ? "" : ",\"augmentStrength\":\(augmentStrength)")
             + (initFrom.map { ",\"initFrom\":\"\($0)\"" } ?? "") + "}"
         let trainingRun = TrainingRun(directory: dir, trainer: trainer, classNames: Emotion.allCases.map(\.name),
                                       metric: metric, notes: notes)
@@ -145,7 +156,7 @@ struct TrainCommand: ParsableCommand {
         try Charts.classCounts(groups.map { ($0.0, $0.1, $0.2) }, classNames: Emotion.allCases.map(\.name),
                                title: "training images per class")
             .write(to: dir.appendingPathComponent("plots/class-counts"))
-        let augmentation = AugmentationConfig(horizontalFlip: flip)
+        let augmentation = AugmentationConfig(horizontalFlip: flip).scaled(by: augmentStrength)
         try trainingRun.run(train: FERSource(parts.train, side: input.height, augmentation: augmentation, seed: seed),
                             validation: parts.validation.isEmpty ? nil : FERSource(parts.validation, side: input.height, seed: seed),
                             progress: progress)

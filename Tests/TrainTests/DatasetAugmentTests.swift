@@ -108,6 +108,22 @@ struct DatasetAugmentTests {
         }
     }
 
+    @Test func strengthShrinksTheRangesTowardNoChange() {
+        let reference = AugmentationConfig(horizontalFlip: true)
+        #expect(reference.scaled(by: 1) == reference)
+        let half = reference.scaled(by: 0.5)
+        #expect(half.rotationDegrees == 15 && half.shiftFraction == 0.05 && half.horizontalFlip)
+        #expect(half.zoom == 1.0...1.1 && abs(half.brightness.lowerBound - 0.9) < 1e-6 && abs(half.brightness.upperBound - 1.05) < 1e-6)
+        // Strength 0 leaves only the flips: every draw renders the plain image or its mirror.
+        let none = reference.scaled(by: 0)
+        let src = F.pixels(3)
+        var rng = SeededRandom(seed: 4)
+        for _ in 0..<20 {
+            let p = AugmentationParameters.random(none, using: &rng)
+            #expect(Self.render(src, p, outSide: 48) == Self.render(src, AugmentationParameters(flip: p.flip), outSide: 48))
+        }
+    }
+
     @Test func batchesDependOnlyOnSeedEpochAndIndex() {
         var d = FERDataset()
         for i in 0..<6 { F.pixels(i).withUnsafeBufferPointer { d.append(pixels: $0, label: .fear, usage: .training, sourceRow: i) } }

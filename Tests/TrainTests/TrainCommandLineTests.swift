@@ -17,13 +17,18 @@ private func runFer(_ arguments: [String]) throws -> (status: Int32, stderr: Str
     return (p.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
-@Test func ferTrainRejectsBadSamplingPowerAndMissingInitCheckpoint() throws {
+@Test func ferTrainRejectsBadSamplingPowerAugmentStrengthAndMissingInitCheckpoint() throws {
     let run = FileManager.default.temporaryDirectory.appendingPathComponent("fer-cli-\(UInt32.random(in: 0...UInt32.max))").path
     let base = ["train", "--fer2013", "/nonexistent/fer2013.csv", "--ferplus", "/nonexistent/fer2013new.csv", "--run", run]
     for bad in ["0", "1.5", "-0.5"] {
         let r = try runFer(base + ["--balanced-sampling=\(bad)"])
         #expect(r.status != 0)
         #expect(r.stderr.contains("--balanced-sampling must be in (0, 1]"), "stderr: \(r.stderr)")
+    }
+    for bad in ["1.5", "-0.1"] {
+        let r = try runFer(base + ["--augment-strength=\(bad)"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--augment-strength must be in [0, 1]"), "stderr: \(r.stderr)")
     }
     let r = try runFer(base + ["--init-from", "/nonexistent/epoch-045.ckpt"])
     #expect(r.status != 0)
