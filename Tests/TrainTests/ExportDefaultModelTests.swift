@@ -22,7 +22,8 @@ private func shippedModel() throws -> (url: URL, bytes: [UInt8]) {
 
 @Test func shippedModelCarriesLabelsAndPreprocessing() throws {
     let (url, bytes) = try shippedModel()
-    #expect(bytes.count < 2_000_000, "\(url.lastPathComponent) is \(bytes.count) bytes")
+    // int8 weights: ~1 byte per weight (the shipped 2.39M-weight net is 2.4 MB; float would be ~9.6 MB).
+    #expect(bytes.count < 4_000_000, "\(url.lastPathComponent) is \(bytes.count) bytes")
     let model = try TFLiteModel.Model(bytes: bytes)
     let meta = try RecognitionMetadata(model: model)
     // The 8 FERPlus classes in the trainer's (alphabetical) order.
