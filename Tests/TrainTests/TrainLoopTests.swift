@@ -34,6 +34,14 @@ func tinyTrainer(seed: UInt64 = 5, threads: Int = 2, loss: LossFunction = .cross
     return Trainer(model: try Model(spec: try ModelSpec(parsing: tinySpec), seed: seed, threads: threads), config: config)
 }
 
+/// A tiny trainer after `epochs` epochs on quadrant data of `count` samples, and that data.
+func trainedTinyTrainer(seed: UInt64 = 5, count: Int, epochs: Int = 2) throws -> (trainer: Trainer, data: InMemorySource) {
+    let trainer = try tinyTrainer(seed: seed)
+    let data = quadrantData(count: count, seed: 8)
+    for _ in 0..<epochs { _ = trainer.trainEpoch(data) }
+    return (trainer, data)
+}
+
 func weights(_ t: Trainer) -> [[Float]] {
     t.model.parameters.map { $0.value.array() } + t.model.stateBuffers.map { $0.array() }
 }

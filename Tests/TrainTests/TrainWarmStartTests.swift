@@ -3,10 +3,7 @@ import Testing
 @testable import Train
 
 @Test func trainWarmStartCopiesWeightsAndLeavesTheOptimizerFresh() throws {
-    let trained = try tinyTrainer(seed: 5)
-    let data = quadrantData(count: 40, seed: 8)
-    _ = trained.trainEpoch(data)
-    _ = trained.trainEpoch(data)
+    let (trained, data) = try trainedTinyTrainer(count: 40)
     let saved = Checkpoint(trainer: trained)
     // A trainer with another seed starts elsewhere; the warm start must overwrite all of it.
     let fresh = try tinyTrainer(seed: 9)

@@ -5,10 +5,7 @@ import Testing
 private let widerSpec = "input 8 8 1\nconv 6 3 relu\nbn\nmaxpool 2\nconv 12 3 relu\nbn\nmaxpool 2\nflatten\ndense 24 relu\ndropout 0.3\ndense 4 softmax\n"
 
 @Test func trainWidenKeepsTheOutputsAndTheNewUnitsLearn() throws {
-    let trained = try tinyTrainer(seed: 5)
-    let data = quadrantData(count: 64, seed: 8)
-    _ = trained.trainEpoch(data)
-    _ = trained.trainEpoch(data)
+    let (trained, data) = try trainedTinyTrainer(count: 64)
     let saved = Checkpoint(trainer: trained)
     let grown = try saved.widened(to: try ModelSpec(parsing: widerSpec), seed: 3, path: "narrow.ckpt")
     #expect(grown.epoch == 0 && grown.adamStep == 0)
