@@ -33,6 +33,7 @@ extension Checkpoint {
                 }
                 let (o, n) = (old.layers[i] as! Conv2DLayer, wide.layers[i] as! Conv2DLayer)
                 let cin = n.inputShape.channels
+                // Per input channel (pixel 0 of the map): old channels are the first ones, same index.
                 let channelMap = (0..<cin).map { c in inputMap[c].map { _ in c } }
                 copyGrown(kernel: n.kernel.value, from: o.kernel.value, taps: k1 * k1, inMap: channelMap,
                           oldIn: o.inputShape.channels, out: f1, oldOut: f0)

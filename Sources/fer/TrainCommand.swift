@@ -119,10 +119,10 @@ struct TrainCommand: ParsableCommand {
             progress.message("class-balanced sampling \(p): draw shares "
                              + zip(Emotion.allCases, shares).map { "\($0.name) \(String(format: "%.3f", $1))" }.joined(separator: ", "))
         }
+        let augmentation = AugmentationConfig(horizontalFlip: flip).scaled(by: augmentStrength)
         if augmentStrength != 1 {
-            let a = AugmentationConfig.reference.scaled(by: augmentStrength)
-            progress.message("augmentation strength \(augmentStrength): rotation ±\(a.rotationDegrees)°, shift ±\(a.shiftFraction), "
-                             + "zoom \(a.zoom), brightness \(a.brightness)")
+            progress.message("augmentation strength \(augmentStrength): rotation ±\(augmentation.rotationDegrees)°, shift ±\(augmentation.shiftFraction), "
+                             + "zoom \(augmentation.zoom), brightness \(augmentation.brightness)")
         }
         var config = TrainConfig()
         config.epochs = epochs
@@ -156,7 +156,6 @@ struct TrainCommand: ParsableCommand {
         try Charts.classCounts(groups.map { ($0.0, $0.1, $0.2) }, classNames: Emotion.allCases.map(\.name),
                                title: "training images per class")
             .write(to: dir.appendingPathComponent("plots/class-counts"))
-        let augmentation = AugmentationConfig(horizontalFlip: flip).scaled(by: augmentStrength)
         try trainingRun.run(train: FERSource(parts.train, side: input.height, augmentation: augmentation, seed: seed),
                             validation: parts.validation.isEmpty ? nil : FERSource(parts.validation, side: input.height, seed: seed),
                             progress: progress)
