@@ -8,6 +8,8 @@ public final class FloatRunner {
     public let graph: LoweredGraph
     /// Observed [min, max] of the input and of each op's output (index 0 = input, k + 1 = op k).
     public private(set) var ranges: [(min: Float, max: Float)]
+    /// Filled on runs after `startHistograms` (bins over the ranges observed until then).
+    private(set) var histograms: [TensorHistogram] = []
     private var tensors: [[Float]]
 
     public init(graph: LoweredGraph) {
@@ -36,6 +38,8 @@ public final class FloatRunner {
                         for j in 0..<out.count { out[j] = inp[j] * m[j % m.count] }
                     case .add(let a):
                         for j in 0..<out.count { out[j] = inp[j] + a[j % a.count] }
+                    case .scaleShift(let m, let a):
+                        for j in 0..<out.count { out[j] = inp[j] * m[j % m.count] + a[j % a.count] }
                     case .maxPool(let p):
                         maxPool(out, inp, inShape, outShape, p)
                     case .reshape:
@@ -52,7 +56,16 @@ public final class FloatRunner {
         return tensors[graph.ops.count]
     }
 
+    /// Freezes the observed ranges as histogram bounds; later `run`s fill one histogram per tensor.
+    func startHistograms(bins: Int = 2048) {
+        histograms = ranges.map { TensorHistogram(lo: $0.min, hi: $0.max, bins: bins) }
+    }
+
     private func observe(_ t: Int) {
+        if !histograms.isEmpty {
+            histograms[t].add(tensors[t])
+            return
+        }
         var lo = ranges[t].min, hi = ranges[t].max
         for v in tensors[t] {
             lo = min(lo, v)

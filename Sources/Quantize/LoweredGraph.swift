@@ -2,8 +2,8 @@ import Train
 
 /// A trained float model rewritten as the sequence of TFLite operators it exports to.
 /// BatchNorm directly after a conv or dense without activation is folded into its weights; BatchNorm
-/// elsewhere (the reference model puts it after ReLU) becomes a per-channel multiply then add, as
-/// TensorFlow's converter emits it; dropout disappears; flatten becomes a reshape.
+/// elsewhere (our nets and the reference put it after ReLU) becomes a per-channel scale-and-shift
+/// (see `BatchNormExport`); dropout disappears; flatten becomes a reshape.
 public struct LoweredGraph: Sendable {
     /// One exported operator; each produces a new tensor of shape `outputShape`.
     public enum Op: Sendable {
@@ -13,6 +13,8 @@ public struct LoweredGraph: Sendable {
         case mul([Float])
         /// x + offset[c].
         case add([Float])
+        /// x · multiplier[c] + offset[c] in one operator (exported as a 1x1 DEPTHWISE_CONV_2D).
+        case scaleShift(multiplier: [Float], offset: [Float])
         /// Max pooling, pool = stride = size, VALID.
         case maxPool(size: Int)
         /// Flatten to (1, 1, count), NHWC order.
@@ -30,7 +32,8 @@ public struct LoweredGraph: Sendable {
     public var names: [String]
 
     /// Lowers `model`'s layers; throws for a layer sequence TFLite int8 cannot express here.
-    public init(model: Train.Model) throws(QuantizeError) {
+    /// `batchNorm` picks the operators for a BatchNorm that cannot be folded.
+    public init(model: Train.Model, batchNorm: BatchNormExport = .depthwise) throws(QuantizeError) {
         input = model.inputShape
         ops = []
         shapes = []
@@ -74,8 +77,13 @@ public struct LoweredGraph: Sendable {
                 i += consumed
             case let bn as BatchNormLayer:
                 let (m, a) = bn.multiplierAndOffset
-                append(.mul(m), bn.outputShape, bn.name + "/mul")
-                append(.add(a), bn.outputShape, bn.name + "/add")
+                switch batchNorm {
+                case .depthwise:
+                    append(.scaleShift(multiplier: m, offset: a), bn.outputShape, bn.name)
+                case .mulAdd:
+                    append(.mul(m), bn.outputShape, bn.name + "/mul")
+                    append(.add(a), bn.outputShape, bn.name + "/add")
+                }
                 i += 1
             case let pool as MaxPoolLayer:
                 append(.maxPool(size: pool.size), pool.outputShape, pool.name)
@@ -104,6 +112,17 @@ public struct LoweredGraph: Sendable {
 
     /// Input shape of op `k`.
     public func inputShape(of k: Int) -> Shape3 { k == 0 ? input : shapes[k - 1] }
+}
+
+/// How a BatchNorm that follows a ReLU (so cannot be folded into the conv before it) is exported.
+public enum BatchNormExport: String, Sendable, CaseIterable {
+    /// One 1x1 DEPTHWISE_CONV_2D: the multiplier as a per-channel int8 weight (exact: one weight per
+    /// channel gets its own scale), the offset as an int32 bias; one requantization.
+    case depthwise
+    /// MUL then ADD by int8 constant vectors with one scale each, as TensorFlow's converter writes a
+    /// Keras BatchNormalization: small multipliers and offsets lose precision next to large ones,
+    /// and the tensor between the two is rounded to int8 too.
+    case mulAdd = "mul-add"
 }
 
 extension BatchNormLayer {

@@ -19,8 +19,10 @@ public enum Quantizer {
     /// Exports `model`. `calibration` holds `count` images of the model's input shape with values in
     /// [0, 1] (validation images, unaugmented). `labels` name the output classes in order.
     public static func export(_ model: Train.Model, calibration: UnsafeBufferPointer<Float>, count: Int, labels: [String],
-                              cropMargin: Float = 0, description: String = "EdgeFER int8 export") throws(QuantizeError) -> QuantizedExport {
-        let graph = try LoweredGraph(model: model)
+                              cropMargin: Float = 0, batchNorm: BatchNormExport = .depthwise,
+                              ranges method: CalibrationMethod = .minMax,
+                              description: String = "EdgeFER int8 export") throws(QuantizeError) -> QuantizedExport {
+        let graph = try LoweredGraph(model: model, batchNorm: batchNorm)
         let side = graph.input.count
         guard count > 0, calibration.count == count * side else {
             throw .badCalibration(expected: "\(max(count, 1)) x \(graph.input) values", found: "\(calibration.count) values")
@@ -30,10 +32,21 @@ public enum Quantizer {
         }
         let runner = FloatRunner(graph: graph)
         for i in 0..<count { runner.run(UnsafeBufferPointer(rebasing: calibration[i * side..<(i + 1) * side])) }
-        let exporter = TFLiteExporter(graph: graph, ranges: runner.ranges, labels: labels, cropMargin: cropMargin,
+        var ranges = runner.ranges
+        if method != .minMax {
+            // A second pass bins every value inside the first pass's ranges.
+            runner.startHistograms()
+            for i in 0..<count { runner.run(UnsafeBufferPointer(rebasing: calibration[i * side..<(i + 1) * side])) }
+            for t in 1..<ranges.count {
+                // Softmax inputs keep min/max: clipping the logits' top can tie two classes at the clip.
+                if t < graph.ops.count, case .softmax = graph.ops[t] { continue }
+                ranges[t] = runner.histograms[t].range(method)
+            }
+        }
+        let exporter = TFLiteExporter(graph: graph, ranges: ranges, labels: labels, cropMargin: cropMargin,
                                       description: description)
         let tflite = exporter.makeModel()
-        return QuantizedExport(graph: graph, ranges: runner.ranges, model: tflite, bytes: tflite.serialized())
+        return QuantizedExport(graph: graph, ranges: ranges, model: tflite, bytes: tflite.serialized())
     }
 }
 

@@ -6,7 +6,8 @@ import Train
 /// quantization spec (https://www.tensorflow.org/lite/performance/quantization_spec):
 /// int8 activations with asymmetric per-tensor ranges; conv and fully-connected weights symmetric
 /// per output channel (axis 0, zero point 0, [−127, 127]); int32 biases with scale
-/// s_in · s_w[c]; BatchNorm MUL/ADD constants as per-tensor asymmetric int8 vectors; max-pool and
+/// s_in · s_w[c]; an unfoldable BatchNorm as a 1x1 DEPTHWISE_CONV_2D (per-channel weight, int32 bias)
+/// or as MUL/ADD by per-tensor asymmetric int8 vectors (`BatchNormExport`); max-pool and
 /// reshape outputs keep their input's parameters; softmax output scale 1/256, zero point −128.
 /// Operator versions are those TensorFlow's converter wrote for the reference model.
 public struct TFLiteExporter {
@@ -85,6 +86,17 @@ public struct TFLiteExporter {
                 } else {
                     b.op(.add, version: 2, inputs: [current, ct], output: out, options: .add(activation: .none))
                 }
+            case .scaleShift(let m, let a):
+                let c = m.count
+                let q = scaleShiftWeights(multiplier: m, offset: a, inputScale: params[k].scale)
+                let wt = b.constant(name: name + "/multiplier", shape: [1, 1, 1, Int32(c)], type: .int8,
+                                    bytes: q.weights.map { UInt8(bitPattern: $0) },
+                                    quantization: Quantization(scale: q.weightScales, zeroPoint: Array(repeating: 0, count: c),
+                                                               quantizedDimension: 3))
+                let bt = b.constant(name: name + "/offset", shape: [Int32(c)], type: .int32, bytes: littleEndian(q.bias),
+                                    quantization: Quantization(scale: q.biasScales, zeroPoint: Array(repeating: 0, count: c)))
+                b.op(.depthwiseConv2D, version: 3, inputs: [current, wt, bt], output: out,
+                     options: .depthwiseConv2D(DepthwiseConv2DOptions(padding: .valid, depthMultiplier: 1)))
             case .maxPool(let size):
                 let s = Int32(size)
                 b.op(.maxPool2D, version: 2, inputs: [current], output: out,
@@ -155,6 +167,23 @@ private struct GraphBuilder {
                           subgraphs: [SubGraph(tensors: tensors, inputs: inputs, outputs: outputs, operators: operators, name: "main")],
                           description: description, buffers: buffers)
     }
+}
+
+/// Per-channel weights and int32 bias of a 1x1 depthwise scale-and-shift. Each channel's one weight
+/// is ±127 at scale |m|/127 (exact), unless the offset would then overflow the int32 bias (a channel
+/// whose multiplier is ~0 next to its offset): the scale is raised so |bias| ≤ 2^30 and the weight
+/// rounds toward 0, which is what such a channel's output is anyway.
+func scaleShiftWeights(multiplier m: [Float], offset a: [Float], inputScale: Float)
+    -> (weights: [Int8], weightScales: [Float], bias: [Int32], biasScales: [Float]) {
+    var weights = [Int8](repeating: 0, count: m.count), scales = [Float](repeating: 1, count: m.count)
+    for c in m.indices {
+        let floor = abs(a[c]) / (inputScale * Float(1 << 30))
+        let scale = max(abs(m[c]) / 127, floor)
+        scales[c] = scale > 0 ? scale : 1
+        weights[c] = Int8(max(-127, min(127, (m[c] / scales[c]).rounded(.toNearestOrAwayFromZero))))
+    }
+    let bias = quantizeBias(a, inputScale: inputScale, weightScales: scales)
+    return (weights, scales, bias.values, bias.scales)
 }
 
 private func littleEndian(_ values: [Int32]) -> [UInt8] {

@@ -6,6 +6,9 @@ import Train
 
 /// `fer export`: quantizes a training checkpoint to a full-int8 TFLite model (calibrated on
 /// validation images) with labels and preprocessing metadata; optionally evaluates float and int8.
+extension BatchNormExport: ExpressibleByArgument {}
+extension CalibrationMethod: ExpressibleByArgument {}
+
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
@@ -22,6 +25,10 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Worker threads for float evaluation.") var threads = 2
     @Option(help: "Logit adjustment: subtract TAU · ln(training prior of the class) from the last layer's biases, trading accuracy on common classes for recall on rare ones (0 = off).")
     var logitAdjustment: Float = 0
+    @Option(help: "Operators for a BatchNorm after ReLU: depthwise (one 1x1 DEPTHWISE_CONV_2D, per-channel) or mul-add (MUL + ADD, as TensorFlow's converter).")
+    var batchnorm: BatchNormExport = .depthwise
+    @Option(help: "Activation ranges from calibration: minmax (TFLite's converter), mse (least squared error clipping) or percentile:P (keep P% of nonzero values per side).")
+    var ranges: CalibrationMethod = .minMax
 
     func validate() throws {
         try data.validateData()
@@ -46,7 +53,7 @@ struct ExportCommand: ParsableCommand {
         let start = Date()
         let names = Emotion.allCases.map(\.name)
         let export = try calibrationImages.withUnsafeBufferPointer {
-            try Quantizer.export(model, calibration: $0, count: picks.count, labels: names, cropMargin: cropMargin,
+            try Quantizer.export(model, calibration: $0, count: picks.count, labels: names, cropMargin: cropMargin, batchNorm: batchnorm, ranges: ranges,
                                  description: "EdgeFER facial-expression classifier, int8, from \(url.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent)/\(url.lastPathComponent)"
                                      + (logitAdjustment > 0 ? ", logit adjustment \(logitAdjustment)" : ""))
         }

@@ -9,7 +9,7 @@ import Train
 // structure and quantization per TFLite's spec, our engine vs the float model, and LiteRT's
 // reference kernels vs our engine, bit for bit.
 
-/// Every layer kind the exporter lowers: BN after ReLU (MUL + ADD), BN after a linear conv (folded),
+/// Every layer kind the exporter lowers: BN after ReLU (1x1 depthwise, or MUL + ADD), BN after a linear conv (folded),
 /// a standalone ReLU (fused), max-pool, flatten, dense + ReLU, dropout, dense + softmax.
 private let exportSpecText = """
     input 12 12 1
@@ -65,11 +65,12 @@ private struct ExportFixture {
     let export: QuantizedExport
     let test: (images: [Float], labels: [Int])
 
-    init() throws {
+    init(batchNorm: BatchNormExport = .depthwise, ranges: CalibrationMethod = .minMax) throws {
         let trained = try trainedExportModel()
         let calibration = bandImages(count: 64, seed: 21)
         export = try calibration.images.withUnsafeBufferPointer {
-            try Quantizer.export(trained, calibration: $0, count: 64, labels: exportLabels, cropMargin: 0.1)
+            try Quantizer.export(trained, calibration: $0, count: 64, labels: exportLabels, cropMargin: 0.1,
+                                 batchNorm: batchNorm, ranges: ranges)
         }
         model = trained
         test = bandImages(count: 48, seed: 99)
@@ -81,11 +82,13 @@ private struct ExportFixture {
     }
 }
 
-@Test func loweredGraphMatchesTheFloatModel() throws {
+@Test(arguments: BatchNormExport.allCases)
+func loweredGraphMatchesTheFloatModel(batchNorm: BatchNormExport) throws {
     let model = try trainedExportModel()
-    let graph = try LoweredGraph(model: model)
-    // conv+relu, mul, add, conv (BN folded, ReLU fused), maxpool, conv, mul, add, maxpool, reshape, dense, dense, softmax
-    #expect(graph.ops.count == 13)
+    let graph = try LoweredGraph(model: model, batchNorm: batchNorm)
+    // conv+relu, BN (one scale-shift, or mul + add), conv (BN folded, ReLU fused), maxpool, conv, BN, maxpool,
+    // reshape, dense, dense, softmax
+    #expect(graph.ops.count == (batchNorm == .depthwise ? 11 : 13))
     let data = bandImages(count: 16, seed: 5)
     let expected = model.predict(data.images, count: 16)
     let runner = FloatRunner(graph: graph)
@@ -112,12 +115,14 @@ private struct ExportFixture {
     }
 }
 
-@Test func exportFollowsTheTFLiteInt8Spec() throws {
-    let f = try ExportFixture()
+@Test(arguments: BatchNormExport.allCases)
+func exportFollowsTheTFLiteInt8Spec(batchNorm: BatchNormExport) throws {
+    let f = try ExportFixture(batchNorm: batchNorm)
     let model = try TFLiteModel.Model(bytes: f.export.bytes)
     let g = model.subgraphs[0]
     let ops = g.operators.map { model.operatorCodes[Int($0.opcodeIndex)].op }
-    #expect(ops == [.conv2D, .mul, .add, .conv2D, .maxPool2D, .conv2D, .mul, .add, .maxPool2D, .reshape,
+    let bn: [BuiltinOperator] = batchNorm == .depthwise ? [.depthwiseConv2D] : [.mul, .add]
+    #expect(ops == [.conv2D] + bn + [.conv2D, .maxPool2D, .conv2D] + bn + [.maxPool2D, .reshape,
                     .fullyConnected, .fullyConnected, .softmax])
     let input = g.tensors[Int(g.inputs[0])], output = g.tensors[Int(g.outputs[0])]
     #expect(input.type == .int8 && input.shape == [1, 12, 12, 1])
@@ -132,7 +137,18 @@ private struct ExportFixture {
         let sIn = try #require(x.quantization?.scale.first)
         for c in wq.scale.indices { #expect(bq.scale[c] == sIn * wq.scale[c]) }
     }
-    // BN after ReLU: MUL and ADD by int8 constant vectors with a per-tensor scale.
+    // BN after ReLU as a depthwise 1x1: one int8 weight per channel (±127 at its own scale, on axis 3),
+    // int32 bias at s_in · s_w[c].
+    for op in g.operators where model.operatorCodes[Int(op.opcodeIndex)].op == .depthwiseConv2D {
+        let x = g.tensors[Int(op.inputs[0])], w = g.tensors[Int(op.inputs[1])], b = g.tensors[Int(op.inputs[2])]
+        let wq = try #require(w.quantization), bq = try #require(b.quantization)
+        #expect(w.shape == [1, 1, 1, x.shape[3]] && w.type == .int8 && wq.quantizedDimension == 3 && b.type == .int32)
+        #expect(model.buffers[Int(w.buffer)].data.allSatisfy { abs(Int(Int8(bitPattern: $0))) == 127 },
+                "each channel's multiplier is exact at its own scale")
+        let sIn = try #require(x.quantization?.scale.first)
+        for c in wq.scale.indices { #expect(bq.scale[c] == sIn * wq.scale[c]) }
+    }
+    // BN after ReLU as MUL and ADD (TensorFlow's converter): int8 constant vectors with a per-tensor scale.
     for op in g.operators where [.mul, .add].contains(model.operatorCodes[Int(op.opcodeIndex)].op) {
         let c = g.tensors[Int(op.inputs[1])]
         #expect(c.type == .int8 && c.buffer > 0 && c.quantization?.scale.count == 1)
@@ -147,8 +163,10 @@ private struct ExportFixture {
                                      pixelScale: 1.0 / 255, cropMargin: 0.1))
 }
 
-@Test func int8ModelTracksTheFloatModel() throws {
-    let f = try ExportFixture()
+@Test(arguments: [(BatchNormExport.depthwise, CalibrationMethod.minMax), (.depthwise, .mse), (.mulAdd, .minMax),
+                   (.depthwise, .percentile(0.9999))])
+func int8ModelTracksTheFloatModel(batchNorm: BatchNormExport, ranges: CalibrationMethod) throws {
+    let f = try ExportFixture(batchNorm: batchNorm, ranges: ranges)
     let float = f.model.predict(f.test.images, count: 48)
     let classifier = try Int8Classifier(bytes: f.export.bytes, maxBatch: 8)
     let int8 = try f.test.images.withUnsafeBufferPointer { try classifier.scores($0, count: 48) }
@@ -213,12 +231,17 @@ private func litertOutputs(python: URL, model: [UInt8], inputs: [UInt8], count: 
 @Test(.enabled(if: venvPython != nil || runningInCI, "needs .venv with ai-edge-litert (scripts/venv.sh ai-edge-litert)"))
 func liteRTMatchesOurEngineBitForBit() throws {
     let python = try #require(venvPython, "CI is set but .venv/bin/python is missing: run scripts/venv.sh ai-edge-litert")
-    let f = try ExportFixture()
+    for (batchNorm, ranges) in [(BatchNormExport.depthwise, CalibrationMethod.mse), (.mulAdd, .minMax)] {
+        try liteRTMatches(try ExportFixture(batchNorm: batchNorm, ranges: ranges), python: python, "\(batchNorm) \(ranges)")
+    }
+}
+
+private func liteRTMatches(_ f: ExportFixture, python: URL, _ variant: String) throws {
     let inputs = f.int8Inputs
     let theirs = try litertOutputs(python: python, model: f.export.bytes, inputs: inputs, count: 48)
     for fast in [true, false] {
         let interpreter = try Interpreter(bytes: f.export.bytes, maxBatch: 48, fast: fast ? FastOptions() : nil)
         let ours = try interpreter.run(inputs, batch: 48)
-        #expect(ours == theirs, "our engine (\(fast ? "fast" : "reference") kernels) vs LiteRT BUILTIN_REF")
+        #expect(ours == theirs, "\(variant): our engine (\(fast ? "fast" : "reference") kernels) vs LiteRT BUILTIN_REF")
     }
 }
