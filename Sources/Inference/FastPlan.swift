@@ -19,7 +19,8 @@ public struct FastOptions: Sendable, Equatable {
 }
 
 /// The fast replacement of some interpreter steps, prepared once: CONV_2D and FULLY_CONNECTED
-/// on packed weights with a fused requantization, DEPTHWISE_CONV_2D, MUL/ADD by a per-channel constant as exact
+/// on packed weights with a fused requantization, DEPTHWISE_CONV_2D, MUL/ADD by a per-channel constant and
+/// 1x1 unpadded DEPTHWISE_CONV_2D (a per-channel affine map) as exact
 /// 256-entry tables per channel (fused into the preceding CONV_2D when it is its only reader),
 /// and unpadded MAX_POOL_2D (fused into the input copy of a following CONV_2D that is its only
 /// reader). Steps it does not take run on the reference kernels.
@@ -97,6 +98,9 @@ final class FastPlan {
                     workspaceBytes = max(workspaceBytes, fc.workspaceBytes(batch: maxBatch * s.rowsPerSample))
                     actions[i] = .fullyConnected(fc, input: s.input, output: s.output, rowsPerSample: s.rowsPerSample)
                 }
+            case .depthwiseConv2D(let s) where Self.channelMap(steps[i], reading: nil, channels: nil, constant: constant) != nil:
+                let map = Self.channelMap(steps[i], reading: nil, channels: nil, constant: constant)!
+                actions[i] = .channelMap(map.table, channels: map.channels, pixelsPerSample: map.pixels, input: map.input, output: map.output)
             case .depthwiseConv2D(let s):
                 let p = s.params
                 let g = FastConvGeometry(inHeight: p.inputHeight, inWidth: p.inputWidth, inChannels: p.inputChannels,
@@ -278,6 +282,31 @@ final class FastPlan {
             }
             return widen(ChannelMap(table: table, channels: p.channels, pixels: p.pixels, input: p.activation, output: s.output),
                          to: channels ?? s.plan.outputDims[BroadcastPlan.rank - 1])
+        case .depthwiseConv2D(let s):
+            // A 1x1, stride-1, unpadded depthwise conv with multiplier 1 maps each value through its
+            // channel's own affine requantization: a per-channel table, as for MUL/ADD (EdgeFER's
+            // exports write BatchNorm after ReLU this way).
+            let p = s.params
+            guard p.filterHeight == 1, p.filterWidth == 1, p.strideH == 1, p.strideW == 1, p.depthMultiplier == 1,
+                  p.padTop == 0, p.padLeft == 0, p.outputHeight == p.inputHeight, p.outputWidth == p.inputWidth,
+                  constant(s.input) == nil, let w = constant(s.filter), s.multipliers.count == p.outputChannels
+            else { return nil }
+            if let input, s.input != input { return nil }
+            if let channels, p.outputChannels != channels { return nil }
+            let c = p.outputChannels
+            let weights = w.assumingMemoryBound(to: Int8.self)
+            let bias = s.bias.flatMap(constant)?.assumingMemoryBound(to: Int32.self)
+            var table = [Int8](repeating: 0, count: c * 256)
+            for ch in 0..<c {
+                for v in 0..<256 {
+                    // The reference kernel's arithmetic for one tap (ReferenceConv.swift).
+                    var acc = (Int32(v - 128) &+ p.inputOffset) &* Int32(weights[ch])
+                    acc &+= bias?[ch] ?? 0
+                    let scaled = multiplyByQuantizedMultiplier(acc, s.multipliers[ch]) &+ p.outputOffset
+                    table[ch * 256 + v] = clampToInt8(scaled, min: p.activationMin, max: p.activationMax)
+                }
+            }
+            return ChannelMap(table: table, channels: c, pixels: p.inputHeight * p.inputWidth, input: s.input, output: s.output)
         default:
             return nil
         }

@@ -1,5 +1,5 @@
 import Foundation
-import Inference
+@testable import Inference
 import Quantize
 import TFLiteModel
 import Testing
@@ -179,6 +179,21 @@ func int8ModelTracksTheFloatModel(batchNorm: BatchNormExport, ranges: Calibratio
     // int8 probabilities are multiples of 1/256; the calibrated ranges keep the rest of the error small.
     #expect(worst < 0.08, "max |float - int8| probability \(worst)")
     #expect(agree >= 46, "int8 and float agree on \(agree) of 48 images")
+}
+
+@Test func depthwiseBatchNormRunsAsAFusedChannelTable() throws {
+    let f = try ExportFixture(batchNorm: .depthwise, ranges: .mse)
+    let inputs = f.int8Inputs
+    let fused = try Interpreter(bytes: f.export.bytes, maxBatch: 48)
+    let summary = try #require(fused.fastPlan?.summary)
+    // Both 1x1 depthwise BNs fold into the conv before them, like MUL/ADD (no depthwise kernel runs).
+    #expect(!summary.contains("depthwise") && !summary.contains("channel_map") && summary.contains("fused x"), "\(summary)")
+    let unfused = try Interpreter(bytes: f.export.bytes, maxBatch: 48, fast: FastOptions(fuseElementwise: false))
+    #expect(unfused.fastPlan?.summary.contains("channel_map x2") == true, "\(unfused.fastPlan?.summary ?? "")")
+    let reference = try Interpreter(bytes: f.export.bytes, maxBatch: 48, fast: nil)
+    let expected = try reference.run(inputs, batch: 48)
+    #expect(try fused.run(inputs, batch: 48) == expected)
+    #expect(try unfused.run(inputs, batch: 48) == expected)
 }
 
 /// The repo's venv python (scripts/venv.sh ai-edge-litert); nil when missing.
