@@ -27,8 +27,8 @@ struct ExportCommand: ParsableCommand {
     var logitAdjustment: Float = 0
     @Option(help: "Operators for a BatchNorm after ReLU: depthwise (one 1x1 DEPTHWISE_CONV_2D, per-channel) or mul-add (MUL + ADD, as TensorFlow's converter).")
     var batchnorm: BatchNormExport = .depthwise
-    @Option(help: "Activation ranges from calibration: minmax (TFLite's converter), mse (least squared error clipping) or percentile:P (keep P% of nonzero values per side).")
-    var ranges: CalibrationMethod = .minMax
+    @Option(help: "Activation ranges from calibration: mse (clipping with the least squared error; a second pass), minmax (TFLite's converter) or percentile:P (keep P% of nonzero values per side).")
+    var ranges: CalibrationMethod = .mse
 
     func validate() throws {
         try data.validateData()

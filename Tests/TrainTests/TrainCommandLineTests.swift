@@ -36,3 +36,18 @@ private func runFer(_ arguments: [String]) throws -> (status: Int32, stderr: Str
     // Options are checked before any data is read or a run directory is created.
     #expect(!FileManager.default.fileExists(atPath: run))
 }
+
+@Test func ferExportRejectsUnknownRangeMethodsAndBatchNormLowerings() throws {
+    let out = FileManager.default.temporaryDirectory.appendingPathComponent("fer-cli-\(UInt32.random(in: 0...UInt32.max)).tflite").path
+    let base = ["export", "--fer2013", "/nonexistent/fer2013.csv", "--ferplus", "/nonexistent/fer2013new.csv",
+                "--checkpoint", "/nonexistent/epoch-001.ckpt", "--output", out]
+    for bad in ["percentile:20", "median", "percentile:"] {
+        let r = try runFer(base + ["--ranges", bad])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("'\(bad)' is invalid for '--ranges"), "stderr: \(r.stderr)")
+    }
+    let r = try runFer(base + ["--batchnorm", "fold"])
+    #expect(r.status != 0)
+    #expect(r.stderr.contains("'fold' is invalid for '--batchnorm"), "stderr: \(r.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: out))
+}
