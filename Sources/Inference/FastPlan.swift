@@ -98,10 +98,13 @@ final class FastPlan {
                     workspaceBytes = max(workspaceBytes, fc.workspaceBytes(batch: maxBatch * s.rowsPerSample))
                     actions[i] = .fullyConnected(fc, input: s.input, output: s.output, rowsPerSample: s.rowsPerSample)
                 }
-            case .depthwiseConv2D(let s) where Self.channelMap(steps[i], reading: nil, channels: nil, constant: constant) != nil:
-                let map = Self.channelMap(steps[i], reading: nil, channels: nil, constant: constant)!
-                actions[i] = .channelMap(map.table, channels: map.channels, pixelsPerSample: map.pixels, input: map.input, output: map.output)
             case .depthwiseConv2D(let s):
+                // A 1x1 per-channel affine depthwise (not fused into a conv above) is a table, as MUL/ADD.
+                if let map = Self.channelMap(steps[i], reading: nil, channels: nil, constant: constant) {
+                    actions[i] = .channelMap(map.table, channels: map.channels, pixelsPerSample: map.pixels, input: map.input,
+                                             output: map.output)
+                    break
+                }
                 let p = s.params
                 let g = FastConvGeometry(inHeight: p.inputHeight, inWidth: p.inputWidth, inChannels: p.inputChannels,
                                          outHeight: p.outputHeight, outWidth: p.outputWidth, outChannels: p.outputChannels,

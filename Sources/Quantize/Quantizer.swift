@@ -17,10 +17,11 @@ public struct QuantizedExport: Sendable {
 /// images, quantize and serialize.
 public enum Quantizer {
     /// Exports `model`. `calibration` holds `count` images of the model's input shape with values in
-    /// [0, 1] (validation images, unaugmented). `labels` name the output classes in order.
+    /// [0, 1] (validation images, unaugmented). `labels` name the output classes in order. The defaults
+    /// (depthwise BatchNorm, mse ranges) are what ships; `.mulAdd` and `.minMax` give the converter's.
     public static func export(_ model: Train.Model, calibration: UnsafeBufferPointer<Float>, count: Int, labels: [String],
                               cropMargin: Float = 0, batchNorm: BatchNormExport = .depthwise,
-                              ranges method: CalibrationMethod = .minMax,
+                              ranges method: CalibrationMethod = .mse,
                               description: String = "EdgeFER int8 export") throws(QuantizeError) -> QuantizedExport {
         let graph = try LoweredGraph(model: model, batchNorm: batchNorm)
         let side = graph.input.count
