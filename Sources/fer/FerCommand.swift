@@ -16,6 +16,7 @@ struct FerCommand: ParsableCommand {
             EvalCommand.self,
             AverageCommand.self,
             WidenCommand.self,
+            DeepenCommand.self,
             ExportCommand.self,
             EvalModelCommand.self,
         ])
