@@ -34,6 +34,22 @@ func tinyTrainer(seed: UInt64 = 5, threads: Int = 2, loss: LossFunction = .cross
     return Trainer(model: try Model(spec: try ModelSpec(parsing: tinySpec), seed: seed, threads: threads), config: config)
 }
 
+/// The largest probability difference between two models' predictions on `data` (inference mode).
+func largestPredictionDifference(_ a: Model, _ b: Model, on data: InMemorySource) -> Float {
+    let pa = a.predict(data.images, count: data.count), pb = b.predict(data.images, count: data.count)
+    #expect(pa.count == pb.count && !pa.isEmpty)
+    return zip(pa, pb).map { abs($0 - $1) }.max() ?? .infinity
+}
+
+/// A one-epoch trainer for `spec` that starts from `checkpoint` as `--init-from` does.
+func warmStartedTrainer(_ checkpoint: Checkpoint, spec: String, config base: TrainConfig) throws -> Trainer {
+    var config = base
+    config.epochs = 1
+    let trainer = Trainer(model: try Model(spec: try ModelSpec(parsing: spec), seed: 1, threads: 2), config: config)
+    try checkpoint.warmStart(trainer, path: "grown.ckpt")
+    return trainer
+}
+
 /// A tiny trainer after `epochs` epochs on quadrant data of `count` samples, and that data.
 func trainedTinyTrainer(seed: UInt64 = 5, count: Int, epochs: Int = 2) throws -> (trainer: Trainer, data: InMemorySource) {
     let trainer = try tinyTrainer(seed: seed)

@@ -14,16 +14,11 @@ private let widerSpec = "input 8 8 1\nconv 6 3 relu\nbn\nmaxpool 2\nconv 12 3 re
     // Same predictions (inference mode) from the narrow and the widened model.
     let narrow = try saved.makeModel(threads: 1), wide = try grown.makeModel(threads: 1)
     #expect(wide.parameterCount > narrow.parameterCount)
-    let before = narrow.predict(data.images, count: 64), after = wide.predict(data.images, count: 64)
-    #expect(before.count == after.count)
-    let worst = zip(before, after).map { abs($0 - $1) }.max()!
+    let worst = largestPredictionDifference(narrow, wide, on: data)
     #expect(worst < 1e-5, "largest probability difference \(worst)")
 
     // Training on from it (the `--init-from` path) moves the new units' zero outgoing weights.
-    var config = trained.config
-    config.epochs = 1
-    let next = Trainer(model: try Model(spec: try ModelSpec(parsing: widerSpec), seed: 1, threads: 2), config: config)
-    try grown.warmStart(next, path: "grown.ckpt")
+    let next = try warmStartedTrainer(grown, spec: widerSpec, config: trained.config)
     let conv2 = next.model.layers.compactMap { $0 as? Conv2DLayer }[1]
     let fromNewChannel = { (0..<9).map { tap in conv2.kernel.value[(tap * 6 + 5) * 12 + 0] } }  // input 5 (new) -> output 0 (old)
     #expect(fromNewChannel().allSatisfy { $0 == 0 })

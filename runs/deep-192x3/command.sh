@@ -8,5 +8,5 @@ exec ${FER:-.build/release/fer} train --fer2013 ../shared/datasets/fer2013/fer20
   --labels distribution --validation-labels majority --split usage \
   --spec config/models/fast48-32-96-192x3.spec --loss crossentropy --flip --balanced-sampling 0.5 --augment-strength 0.5 \
   --init-from runs/deep-192x3/deepened-start.ckpt \
-  --epochs 20 --batch 64 --lr 0.00015 --decay 0.8 --decay-every 2 \
+  --epochs 24 --batch 64 --lr 0.00015 --decay 0.8 --decay-every 2 \
   --metric accuracy --seed 13 --threads ${THREADS:-2} --run runs/deep-192x3
