@@ -10,7 +10,7 @@
 /// holds in inference and, up to ε, with training's batch statistics.
 extension Checkpoint {
     /// This checkpoint's weights grown into `spec`: the same layers in order, plus inserted
-    /// `conv F k relu` + `bn` pairs (odd k) right after a `bn` of F channels. The result has epoch 0
+    /// `conv F k relu` + `bn` pairs (odd k) right after a ReLU layer's `bn` of F channels. The result has epoch 0
     /// and no optimizer state: train it with `--init-from`. `path` names this file in errors.
     public func deepened(to spec: ModelSpec, path: String = "<checkpoint>") throws(CheckpointError) -> Checkpoint {
         let old = try makeModel(threads: 1, path: path)
@@ -30,9 +30,10 @@ extension Checkpoint {
             }
             guard case .conv(let filters, let k, .relu) = spec.layers[i], k % 2 == 1,
                   i + 1 < spec.layers.count, case .batchNorm = spec.layers[i + 1],
-                  i > 0, let before = deep.layers[i - 1] as? BatchNormLayer, before.inputShape.channels == filters else {
+                  i > 1, let before = deep.layers[i - 1] as? BatchNormLayer, before.inputShape.channels == filters,
+                  endsInReLU(spec.layers[i - 2]) else {
                 let had = j < old.spec.layers.count ? "`\(old.spec.layers[j].line)`" : "no more layers"
-                throw fail(field, "the checkpoint has \(had) here; a deeper spec keeps its layers and inserts `conv F k relu` (odd k) + `bn` pairs after a `bn` of F channels")
+                throw fail(field, "the checkpoint has \(had) here; a deeper spec keeps its layers and inserts `conv F k relu` (odd k) + `bn` pairs after a ReLU layer's `bn` of F channels")
             }
             insertIdentity(conv: deep.layers[i] as! Conv2DLayer, norm: deep.layers[i + 1] as! BatchNormLayer, after: before)
             i += 2; inserted += 1
@@ -43,6 +44,15 @@ extension Checkpoint {
         var out = Checkpoint(model: deep, seed: 1)
         out.notes = "{\"deepenedFrom\":\"\(path)\",\"fromEpoch\":\(epoch),\"insertedBlocks\":\(inserted)}"
         return out
+    }
+}
+
+/// True when the layer's outputs are ReLU outputs (≥ 0): the identity lift relies on the BN after
+/// it seeing its smallest input at 0.
+private func endsInReLU(_ layer: LayerSpec) -> Bool {
+    switch layer {
+    case .conv(_, _, .relu), .dense(_, .relu), .activation(.relu): true
+    default: false
     }
 }
 

@@ -7,7 +7,7 @@ import Train
 struct DeepenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deepen",
-        abstract: "Grow a checkpoint into a deeper spec (inserted `conv F k relu` + `bn` pairs after a `bn` of F channels) that computes the same outputs; train it with --init-from.")
+        abstract: "Grow a checkpoint into a deeper spec (inserted `conv F k relu` + `bn` pairs after a ReLU layer's `bn` of F channels) that computes the same outputs; train it with --init-from.")
 
     @Option(help: "The deeper model spec (the checkpoint's layers in order plus inserted conv + bn pairs).") var spec: String
     @Option(help: "Output checkpoint file.") var output: String
