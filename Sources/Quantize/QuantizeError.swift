@@ -6,12 +6,15 @@ public enum QuantizeError: Error, Equatable, Sendable, CustomStringConvertible {
     case badCalibration(expected: String, found: String)
     /// The exported graph was rejected when loaded back (a bug in the exporter).
     case invalidExport(String)
+    /// A TFLite file that does not hold the given model spec in the form `fer export` writes.
+    case importFailed(path: String, reason: String)
 
     public var description: String {
         switch self {
         case .unsupportedLayer(let i, let name, let reason): "layer \(i) (\(name)): \(reason)"
         case .badCalibration(let expected, let found): "calibration data: expected \(expected), found \(found)"
         case .invalidExport(let why): "exported model does not load: \(why)"
+        case .importFailed(let path, let reason): "\(path): cannot import as a float model: \(reason)"
         }
     }
 }

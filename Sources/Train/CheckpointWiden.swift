@@ -73,7 +73,7 @@ extension Checkpoint {
     }
 
     /// A fresh checkpoint of `model`'s weights and BN statistics: epoch 0, no optimizer state.
-    init(model: Model, seed: UInt64) {
+    public init(model: Model, seed: UInt64) {
         specText = model.spec.text
         notes = ""
         epoch = 0

@@ -27,7 +27,7 @@ public final class Model {
     public private(set) var layerSeconds: [(forward: Double, backward: Double)] = []
     private var capacity = 0
     // activations[0] is the input; activations[i+1] the output of layer i; gradients alike.
-    private var activations: [FloatBuffer] = []
+    private(set) var activations: [FloatBuffer] = []
     private var gradients: [FloatBuffer] = []
 
     /// Builds the layers and draws He-uniform kernels (Keras `he_uniform`: U(-l, l),

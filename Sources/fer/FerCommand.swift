@@ -17,6 +17,7 @@ struct FerCommand: ParsableCommand {
             AverageCommand.self,
             WidenCommand.self,
             DeepenCommand.self,
+            ImportCommand.self,
             ExportCommand.self,
             EvalModelCommand.self,
         ])

@@ -11,7 +11,7 @@ import Train
 
 /// Every layer kind the exporter lowers: BN after ReLU (1x1 depthwise, or MUL + ADD), BN after a linear conv (folded),
 /// a standalone ReLU (fused), max-pool, flatten, dense + ReLU, dropout, dense + softmax.
-private let exportSpecText = """
+let exportSpecText = """
     input 12 12 1
     conv 6 3 relu
     bn
@@ -27,10 +27,10 @@ private let exportSpecText = """
     dropout 0.3
     dense 3 softmax
     """
-private let exportLabels = ["left", "middle", "right"]
+let exportLabels = ["left", "middle", "right"]
 
 /// Class k brightens vertical band k of a 12x12 image; values stay in [0, 1].
-private func bandImages(count: Int, seed: UInt64) -> (images: [Float], labels: [Int]) {
+func bandImages(count: Int, seed: UInt64) -> (images: [Float], labels: [Int]) {
     var rng = TrainRandom(seed: seed)
     var images: [Float] = [], labels: [Int] = []
     for _ in 0..<count {
@@ -44,8 +44,8 @@ private func bandImages(count: Int, seed: UInt64) -> (images: [Float], labels: [
 }
 
 /// A model trained for a few epochs (so BN statistics and weights are far from their initial values).
-private func trainedExportModel() throws -> Train.Model {
-    let spec = try ModelSpec(parsing: exportSpecText)
+func trainedExportModel(_ specText: String = exportSpecText) throws -> Train.Model {
+    let spec = try ModelSpec(parsing: specText)
     var config = TrainConfig()
     config.batchSize = 32
     config.epochs = 3
