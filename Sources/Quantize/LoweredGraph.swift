@@ -30,6 +30,9 @@ public struct LoweredGraph: Sendable {
     public var shapes: [Shape3]
     /// The trainer layer each op came from (for tensor names).
     public var names: [String]
+    /// The index of the trainer layer whose output equals op k's output (−1: none, the logits of a
+    /// dense layer with softmax).
+    public var layerIndices: [Int]
 
     /// Lowers `model`'s layers; throws for a layer sequence TFLite int8 cannot express here.
     /// `batchNorm` picks the operators for a BatchNorm that cannot be folded.
@@ -38,12 +41,14 @@ public struct LoweredGraph: Sendable {
         ops = []
         shapes = []
         names = []
+        layerIndices = []
         let layers = model.layers
         var i = 0
-        func append(_ op: Op, _ shape: Shape3, _ name: String) {
+        func append(_ op: Op, _ shape: Shape3, _ name: String, last: Int) {
             ops.append(op)
             shapes.append(shape)
             names.append(name)
+            layerIndices.append(last)
         }
         /// A standalone ReLU right after position `j` (fused into the preceding conv/dense).
         func followingReLU(_ j: Int) -> Bool {
@@ -61,7 +66,7 @@ public struct LoweredGraph: Sendable {
                     consumed = 2
                 }
                 if !relu && followingReLU(i + consumed) { relu = true; consumed += 1 }
-                append(.conv(kernel: kernel, bias: bias, size: conv.kernelSize, relu: relu), conv.outputShape, conv.name)
+                append(.conv(kernel: kernel, bias: bias, size: conv.kernelSize, relu: relu), conv.outputShape, conv.name, last: i + consumed - 1)
                 i += consumed
             case let dense as DenseLayer:
                 var kernel = dense.kernel.value.array(), bias = dense.bias.value.array()
@@ -72,24 +77,25 @@ public struct LoweredGraph: Sendable {
                     consumed = 2
                 }
                 if dense.activation == .linear && followingReLU(i + consumed) { relu = true; consumed += 1 }
-                append(.dense(kernel: kernel, bias: bias, relu: relu), dense.outputShape, dense.name)
-                if dense.activation == .softmax { append(.softmax, dense.outputShape, dense.name + "/softmax") }
+                let softmax = dense.activation == .softmax
+                append(.dense(kernel: kernel, bias: bias, relu: relu), dense.outputShape, dense.name, last: softmax ? -1 : i + consumed - 1)
+                if softmax { append(.softmax, dense.outputShape, dense.name + "/softmax", last: i) }
                 i += consumed
             case let bn as BatchNormLayer:
                 let (m, a) = bn.multiplierAndOffset
                 switch batchNorm {
                 case .depthwise:
-                    append(.scaleShift(multiplier: m, offset: a), bn.outputShape, bn.name)
+                    append(.scaleShift(multiplier: m, offset: a), bn.outputShape, bn.name, last: i)
                 case .mulAdd:
-                    append(.mul(m), bn.outputShape, bn.name + "/mul")
-                    append(.add(a), bn.outputShape, bn.name + "/add")
+                    append(.mul(m), bn.outputShape, bn.name + "/mul", last: -1)
+                    append(.add(a), bn.outputShape, bn.name + "/add", last: i)
                 }
                 i += 1
             case let pool as MaxPoolLayer:
-                append(.maxPool(size: pool.size), pool.outputShape, pool.name)
+                append(.maxPool(size: pool.size), pool.outputShape, pool.name, last: i)
                 i += 1
             case let flatten as FlattenLayer:
-                append(.reshape, flatten.outputShape, flatten.name)
+                append(.reshape, flatten.outputShape, flatten.name, last: i)
                 i += 1
             case is DropoutLayer:
                 i += 1
@@ -98,7 +104,7 @@ public struct LoweredGraph: Sendable {
                     throw .unsupportedLayer(index: i, name: act.name,
                                             reason: "a standalone \(act.activation.rawValue) must follow a conv or dense without BatchNorm")
                 }
-                append(.softmax, act.outputShape, act.name)
+                append(.softmax, act.outputShape, act.name, last: i)
                 i += 1
             default:
                 throw .unsupportedLayer(index: i, name: layer.name, reason: "no TFLite lowering for \(type(of: layer))")

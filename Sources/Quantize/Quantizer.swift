@@ -31,6 +31,19 @@ public enum Quantizer {
         guard labels.count == graph.outputShape.count else {
             throw .badCalibration(expected: "\(graph.outputShape.count) labels", found: "\(labels.count)")
         }
+        let ranges = calibratedRanges(graph, calibration: calibration, count: count, method: method)
+        let exporter = TFLiteExporter(graph: graph, ranges: ranges, labels: labels, cropMargin: cropMargin,
+                                      description: description)
+        let tflite = exporter.makeModel()
+        return QuantizedExport(graph: graph, ranges: ranges, model: tflite, bytes: tflite.serialized())
+    }
+}
+
+extension Quantizer {
+    /// Activation ranges of `graph` observed on `count` images (index 0 = input, k + 1 = op k's output).
+    static func calibratedRanges(_ graph: LoweredGraph, calibration: UnsafeBufferPointer<Float>, count: Int,
+                                 method: CalibrationMethod) -> [(min: Float, max: Float)] {
+        let side = graph.input.count
         let runner = FloatRunner(graph: graph)
         for i in 0..<count { runner.run(UnsafeBufferPointer(rebasing: calibration[i * side..<(i + 1) * side])) }
         var ranges = runner.ranges
@@ -44,10 +57,28 @@ public enum Quantizer {
                 ranges[t] = runner.histograms[t].range(method)
             }
         }
-        let exporter = TFLiteExporter(graph: graph, ranges: ranges, labels: labels, cropMargin: cropMargin,
-                                      description: description)
-        let tflite = exporter.makeModel()
-        return QuantizedExport(graph: graph, ranges: ranges, model: tflite, bytes: tflite.serialized())
+        return ranges
+    }
+
+    /// For quantization-aware training: the int8 grid of every trainer layer output that the export
+    /// rounds (layer index → grid), calibrated on `count` images as `export` calibrates. Outputs the
+    /// export has no tensor for (a conv whose BN is folded, logits fused with softmax) and softmax
+    /// probabilities are left out.
+    public static func activationGrids(_ model: Train.Model, calibration: UnsafeBufferPointer<Float>, count: Int,
+                                       batchNorm: BatchNormExport = .depthwise,
+                                       ranges method: CalibrationMethod = .mse) throws(QuantizeError) -> [Int: ActivationGrid] {
+        let graph = try LoweredGraph(model: model, batchNorm: batchNorm)
+        guard count > 0, calibration.count == count * graph.input.count else {
+            throw .badCalibration(expected: "\(max(count, 1)) x \(graph.input) values", found: "\(calibration.count) values")
+        }
+        let ranges = calibratedRanges(graph, calibration: calibration, count: count, method: method)
+        let params = TFLiteExporter(graph: graph, ranges: ranges, labels: []).activationParams
+        var grids: [Int: ActivationGrid] = [:]
+        for (k, op) in graph.ops.enumerated() where graph.layerIndices[k] >= 0 {
+            if case .softmax = op { continue }
+            grids[graph.layerIndices[k]] = ActivationGrid(scale: params[k + 1].scale, zeroPoint: params[k + 1].zeroPoint)
+        }
+        return grids
     }
 }
 

@@ -25,6 +25,9 @@ public final class Model {
     /// When true, forward/backward add each layer's wall time to `layerSeconds` (forward, backward).
     public var profiling = false
     public private(set) var layerSeconds: [(forward: Double, backward: Double)] = []
+    /// Quantization-aware training: layer index → the int8 grid its output is rounded onto in every
+    /// forward pass (training and inference); empty for plain float.
+    public var activationGrids: [Int: ActivationGrid] = [:]
     private var capacity = 0
     // activations[0] is the input; activations[i+1] the output of layer i; gradients alike.
     private(set) var activations: [FloatBuffer] = []
@@ -120,6 +123,9 @@ public final class Model {
         for (i, layer) in layers.enumerated() {
             let t0 = profiling ? DispatchTime.now().uptimeNanoseconds : 0
             layer.forward(activations[i + 1].pointer, activations[i].pointer, n, training: training, context: &context)
+            if let grid = activationGrids[i] {
+                fakeQuantize(activations[i + 1].pointer, count: n * layer.outputShape.count, grid: grid, threads: threads)
+            }
             if profiling { layerSeconds[i].forward += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
         }
         random = context.random
@@ -137,6 +143,10 @@ public final class Model {
             let dinp: UnsafeMutablePointer<Float>? = i > 0 ? gradients[i].pointer : nil
             let t0 = profiling ? DispatchTime.now().uptimeNanoseconds : 0
             if !layers[i].overwritesInputGradient { dinp?.update(repeating: 0, count: n * layers[i].inputShape.count) }
+            if let grid = activationGrids[i] {
+                clipGradient(gradients[i + 1].pointer, outputs: activations[i + 1].pointer,
+                             count: n * layers[i].outputShape.count, grid: grid, threads: threads)
+            }
             layers[i].backward(dinp, gradients[i + 1].pointer, activations[i + 1].pointer, activations[i].pointer, n,
                                context: &context)
             if profiling { layerSeconds[i].backward += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }

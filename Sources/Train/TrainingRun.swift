@@ -23,6 +23,8 @@ public final class TrainingRun {
     public let metric: SelectionMetric
     public let notes: String
     public private(set) var records: [EpochRecord] = []
+    /// Runs before every epoch (e.g. quantization-aware training re-calibrates its activation grids).
+    public var beforeEpoch: ((Model) throws -> Void)?
 
     public init(directory: URL, trainer: Trainer, classNames: [String], metric: SelectionMetric, notes: String) {
         self.directory = directory
@@ -64,6 +66,7 @@ public final class TrainingRun {
         try FileManager.default.createDirectory(at: checkpointDirectory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("plots"), withIntermediateDirectories: true)
         while trainer.epoch < trainer.config.epochs {
+            try beforeEpoch?(trainer.model)
             let summary = trainer.trainEpoch(train) { progress?.update($0) }
             try Checkpoint(trainer: trainer, notes: notes).write(to: checkpointURL(epoch: summary.epoch))
             let metrics = validation.map { evaluate(trainer.model, on: $0, batch: trainer.config.batchSize) }

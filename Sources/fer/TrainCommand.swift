@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dataset
 import Foundation
+import Quantize
 import Train
 
 extension SelectionMetric: ExpressibleByArgument {}
@@ -78,6 +79,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Metric that picks the best epoch: accuracy, macro-f1, weighted-f1.") var metric: SelectionMetric = .macroF1
     @Option(help: "Start a new run from this checkpoint's weights (same --spec) with a fresh optimizer and the schedule given here (a warm restart); ignored when --run already has checkpoints.")
     var initFrom: String?
+    @Flag(help: "Quantization-aware training: forward passes round conv/dense kernels and every activation the int8 export rounds onto its int8 grid (ranges calibrated as `fer export` does, on --qat-calibration training images before each epoch); validation metrics then simulate the int8 model.")
+    var quantizationAware = false
+    @Option(help: "With --quantization-aware: unaugmented training images (evenly spaced) that calibrate the activation ranges.")
+    var qatCalibration = 300
 
     func validate() throws {
         try data.validateData()
@@ -93,6 +98,7 @@ struct TrainCommand: ParsableCommand {
         if let initFrom, !FileManager.default.isReadableFile(atPath: initFrom) {
             throw ValidationError("--init-from \(initFrom): no readable checkpoint file there")
         }
+        guard qatCalibration > 0 else { throw ValidationError("--qat-calibration must be positive") }
         guard ["focal", "crossentropy"].contains(loss) else { throw ValidationError("--loss must be focal or crossentropy") }
     }
 
@@ -133,6 +139,7 @@ struct TrainCommand: ParsableCommand {
         config.threads = threads
         config.augment = !noAugment
         config.sampler = balancedSampling.map { ClassBalancedSampler(power: $0) }
+        config.fakeQuantizedKernels = quantizationAware
         let model = try Model(spec: modelSpec, seed: seed, threads: threads)
         let trainer = Trainer(model: model, config: config)
         let dir = URL(fileURLWithPath: runDirectory)
@@ -140,7 +147,8 @@ struct TrainCommand: ParsableCommand {
             + "\"oversample\":\"\(oversample ?? "none")\",\"seed\":\(seed),\"batch\":\(batch),\"lr\":\(lr)"
             + (balancedSampling.map { ",\"balancedSampling\":\($0)" } ?? "")
             + (augmentStrength == 1 ? "" : ",\"augmentStrength\":\(augmentStrength)")
-            + (initFrom.map { ",\"initFrom\":\"\($0)\"" } ?? "") + "}"
+            + (initFrom.map { ",\"initFrom\":\"\($0)\"" } ?? "")
+            + (quantizationAware ? ",\"quantizationAware\":true,\"qatCalibration\":\(qatCalibration)" : "") + "}"
         let trainingRun = TrainingRun(directory: dir, trainer: trainer, classNames: Emotion.allCases.map(\.name),
                                       metric: metric, notes: notes)
         let resumed = try trainingRun.resume()
@@ -156,6 +164,20 @@ struct TrainCommand: ParsableCommand {
         try Charts.classCounts(groups.map { ($0.0, $0.1, $0.2) }, classNames: Emotion.allCases.map(\.name),
                                title: "training images per class")
             .write(to: dir.appendingPathComponent("plots/class-counts"))
+        if quantizationAware {
+            let source = FERSource(parts.train, side: input.height, seed: 0)
+            let step = max(1, source.count / qatCalibration)
+            let images = renderImages(source, indices: Array(stride(from: 0, to: source.count, by: step).prefix(qatCalibration)))
+            trainingRun.beforeEpoch = { model in
+                let start = Date()
+                model.activationGrids = [:]
+                model.activationGrids = try images.withUnsafeBufferPointer {
+                    try Quantizer.activationGrids(model, calibration: $0, count: images.count / input.count)
+                }
+                progress.message(String(format: "quantization-aware: %d activation grids from %d training images (%.0f s)",
+                                        model.activationGrids.count, images.count / input.count, Date().timeIntervalSince(start)))
+            }
+        }
         try trainingRun.run(train: FERSource(parts.train, side: input.height, augmentation: augmentation, seed: seed),
                             validation: parts.validation.isEmpty ? nil : FERSource(parts.validation, side: input.height, seed: seed),
                             progress: progress)
