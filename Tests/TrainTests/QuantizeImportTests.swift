@@ -86,3 +86,23 @@ private func largestDifference(_ a: [Float], _ b: [Float]) -> Float {
     #expect(shorter.contains("maxpool") || shorter.contains("expected RESHAPE"), "\(shorter)")
     #expect(reason(Array(bytes.prefix(bytes.count / 2))).contains("m.tflite: cannot import"))
 }
+
+@Test func importSurvivesCorruptedFiles() throws {
+    let bytes = try exported(try trainedExportModel(importSpecText))
+    let spec = try ModelSpec(parsing: importSpecText)
+    var rng = TrainRandom(seed: 17)
+    var refused = 0
+    // Random byte changes and truncations: each must import or throw, never trap or hang.
+    for round in 0..<600 {
+        var mutated = bytes
+        if round % 5 == 4 {
+            mutated = Array(mutated.prefix(Int(rng.next() % UInt64(mutated.count))))
+        } else {
+            for _ in 0..<(1 + Int(rng.next() % 4)) {
+                mutated[Int(rng.next() % UInt64(mutated.count))] = UInt8(truncatingIfNeeded: rng.next())
+            }
+        }
+        do { _ = try TFLiteImporter.model(bytes: mutated, spec: spec, path: "m.tflite") } catch { refused += 1 }
+    }
+    #expect(refused >= 120, "every truncation is refused, got \(refused) refusals")
+}
