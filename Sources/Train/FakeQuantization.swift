@@ -46,3 +46,27 @@ func fakeQuantizeKernel(_ w: UnsafeMutablePointer<Float>, count: Int, channels: 
         w[j] = min(max((w[j] / s).rounded(.toNearestOrAwayFromZero), -127), 127) * s
     }
 }
+
+extension Model {
+    /// Rounds every conv and dense kernel in place to per-channel int8, as the exporter rounds
+    /// them; returns the float values for `restoreKernels`.
+    @discardableResult
+    public func roundKernelsToInt8() -> [(kernel: Parameter, values: [Float])] {
+        var saved: [(kernel: Parameter, values: [Float])] = []
+        for layer in layers {
+            let kernel: Parameter, channels: Int
+            switch layer {
+            case let conv as Conv2DLayer: (kernel, channels) = (conv.kernel, conv.outputShape.channels)
+            case let dense as DenseLayer: (kernel, channels) = (dense.kernel, dense.outputShape.channels)
+            default: continue
+            }
+            saved.append((kernel, kernel.value.array()))
+            fakeQuantizeKernel(kernel.value.pointer, count: kernel.count, channels: channels)
+        }
+        return saved
+    }
+
+    public func restoreKernels(_ saved: [(kernel: Parameter, values: [Float])]) {
+        for (kernel, values) in saved { kernel.value.pointer.update(from: values, count: values.count) }
+    }
+}

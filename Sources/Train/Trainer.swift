@@ -69,7 +69,7 @@ public final class Trainer {
     public func step(n: Int, learningRate: Float) -> (loss: Float, correct: Int) {
         let classes = model.outputShape.count
         model.zeroGradients()
-        let floatKernels = config.fakeQuantizedKernels ? roundKernels() : []
+        let floatKernels = config.fakeQuantizedKernels ? model.roundKernelsToInt8() : []
         let probs = model.forward(images.pointer, n: n, training: true)
         var correct = 0
         for r in 0..<n where argmax(probs + r * classes, classes) == argmax(targets.pointer + r * classes, classes) {
@@ -77,25 +77,9 @@ public final class Trainer {
         }
         let loss = config.loss.evaluate(model.outputGradient, probs, targets.pointer, n, classes)
         model.backward(n: n)
-        for (kernel, values) in floatKernels { kernel.value.pointer.update(from: values, count: values.count) }
+        model.restoreKernels(floatKernels)
         optimizer.update(model.parameters, learningRate: learningRate)
         return (loss, correct)
-    }
-
-    /// Rounds every conv and dense kernel to int8 in place; returns the float values to restore.
-    private func roundKernels() -> [(Parameter, [Float])] {
-        var saved: [(Parameter, [Float])] = []
-        for layer in model.layers {
-            let kernel: Parameter, channels: Int
-            switch layer {
-            case let conv as Conv2DLayer: (kernel, channels) = (conv.kernel, conv.outputShape.channels)
-            case let dense as DenseLayer: (kernel, channels) = (dense.kernel, dense.outputShape.channels)
-            default: continue
-            }
-            saved.append((kernel, kernel.value.array()))
-            fakeQuantizeKernel(kernel.value.pointer, count: kernel.count, channels: channels)
-        }
-        return saved
     }
 
     /// Loads samples `indices` (at most one batch) into the batch buffers.

@@ -69,7 +69,10 @@ public final class TrainingRun {
             try beforeEpoch?(trainer.model)
             let summary = trainer.trainEpoch(train) { progress?.update($0) }
             try Checkpoint(trainer: trainer, notes: notes).write(to: checkpointURL(epoch: summary.epoch))
+            // Quantization-aware runs are judged as the int8 model computes: rounded kernels too.
+            let floatKernels = trainer.config.fakeQuantizedKernels ? trainer.model.roundKernelsToInt8() : []
             let metrics = validation.map { evaluate(trainer.model, on: $0, batch: trainer.config.batchSize) }
+            trainer.model.restoreKernels(floatKernels)
             let record = EpochRecord(epoch: summary.epoch, loss: summary.loss, accuracy: summary.accuracy,
                                      learningRate: summary.learningRate, imagesPerSecond: summary.imagesPerSecond,
                                      seconds: summary.seconds, validation: metrics)

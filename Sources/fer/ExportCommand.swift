@@ -42,6 +42,13 @@ struct ExportCommand: ParsableCommand {
         let url = URL(fileURLWithPath: checkpoint)
         let ckpt = try Checkpoint(contentsOf: url)
         let model = try ckpt.makeModel(threads: threads, path: checkpoint)
+        if ckpt.notes.contains("\"quantizationAware\":true") {
+            // The network such a run trained is the one with int8-rounded kernels (its float kernels
+            // are the optimizer's shadow copy): evaluate that as the float model. The int8 export is
+            // the same either way.
+            model.roundKernelsToInt8()
+            print("quantization-aware checkpoint: kernels rounded to per-channel int8 before evaluation and export")
+        }
         let parts = try data.load()
         guard !parts.validation.isEmpty else { throw ValidationError("the validation split is empty") }
         if logitAdjustment > 0 { try adjustLogits(model, prior: parts.train.classCounts) }

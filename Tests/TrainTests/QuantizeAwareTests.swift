@@ -1,5 +1,6 @@
 import Foundation
 import Quantize
+import TFLiteModel
 import Testing
 @testable import Train
 
@@ -69,4 +70,27 @@ private func argmaxes(_ p: [Float], classes: Int) -> [Int] {
     let test = bandImages(count: 48, seed: 99)
     let correct = zip(argmaxes(model.predict(test.images, count: 48), classes: 3), test.labels).filter { $0 == $1 }.count
     #expect(correct >= 44, "simulated-int8 model classifies \(correct) of 48 bands")
+}
+
+@Test func roundingKernelsFirstExportsTheSameInt8Model() throws {
+    let model = try trainedExportModel()
+    let calibration = bandImages(count: 64, seed: 21)
+    func export() throws -> [UInt8] {
+        try calibration.images.withUnsafeBufferPointer {
+            try Quantizer.export(model, calibration: $0, count: 64, labels: exportLabels).bytes
+        }
+    }
+    let fromFloat = try export()
+    let saved = model.roundKernelsToInt8()
+    #expect(saved.count == 5)
+    let fromRounded = try export()
+    // Same bytes except through calibration: rounded kernels move the calibrated ranges a little,
+    // so compare the kernels' int8 values only.
+    let kernels = { (bytes: [UInt8]) throws -> [[UInt8]] in
+        let m = try TFLiteModel.Model(bytes: bytes)
+        return m.subgraphs[0].tensors.filter { $0.name.hasSuffix("/kernel") }.map { m.buffers[Int($0.buffer)].data }
+    }
+    #expect(try kernels(fromRounded) == kernels(fromFloat))
+    model.restoreKernels(saved)
+    #expect(try export() == fromFloat)
 }

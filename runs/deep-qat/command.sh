@@ -10,5 +10,5 @@ exec ${FER:-.build/release/fer} train --fer2013 $D/fer2013.csv.gz --ferplus $D/f
   --labels distribution --validation-labels majority --split usage \
   --spec config/models/fast48-32-96-192x3.spec --loss crossentropy --flip --balanced-sampling 0.5 --augment-strength 0.5 \
   --init-from runs/deep-import/imported-start.ckpt --quantization-aware --qat-calibration 300 \
-  --epochs 8 --batch 64 --lr 0.00001 --decay 0.8 --decay-every 2 \
+  --epochs 8 --batch 64 --lr 0.000007 --decay 0.8 --decay-every 2 \
   --metric accuracy --seed 15 --threads ${THREADS:-2} --run runs/deep-qat
