@@ -51,3 +51,19 @@ private func runFer(_ arguments: [String]) throws -> (status: Int32, stderr: Str
     #expect(r.stderr.contains("'fold' is invalid for '--batchnorm"), "stderr: \(r.stderr)")
     #expect(!FileManager.default.fileExists(atPath: out))
 }
+
+@Test func ferImportAndQuantizationAwareTrainingRejectBadCounts() throws {
+    let out = FileManager.default.temporaryDirectory.appendingPathComponent("fer-cli-\(UInt32.random(in: 0...UInt32.max)).ckpt").path
+    let base = ["import", "--fer2013", "/nonexistent/fer2013.csv", "--ferplus", "/nonexistent/fer2013new.csv",
+                "--spec", "config/models/fast48.spec", "--output", out, "/nonexistent/model.tflite"]
+    let r = try runFer(base + ["--statistics-images", "0"])
+    #expect(r.status != 0)
+    #expect(r.stderr.contains("--statistics-images, --batch and --threads must be positive"), "stderr: \(r.stderr)")
+    let missing = try runFer(["import", "--spec", "config/models/fast48.spec", "--output", out, "/nonexistent/model.tflite"])
+    #expect(missing.status != 0 && !missing.stderr.isEmpty)
+    let train = try runFer(["train", "--fer2013", "/nonexistent/fer2013.csv", "--ferplus", "/nonexistent/fer2013new.csv",
+                            "--run", out + ".run", "--quantization-aware", "--qat-calibration", "0"])
+    #expect(train.status != 0)
+    #expect(train.stderr.contains("--qat-calibration must be positive"), "stderr: \(train.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: out))
+}
