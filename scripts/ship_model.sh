@@ -10,7 +10,9 @@
 #    (fer bench infer: our engine and LiteRT XNNPACK when .venv has ai-edge-litert);
 # everything goes to firmware-models/report/ for the model card. env: CANDIDATES, DEST (folder of
 # the model, default firmware-models), REPORT_DIR (default DEST/report), RANGES (activation ranges,
-# default mse: measured better than the converter's minmax, firmware-models/README.md). Needs release fer
+# default mse: measured better than the converter's minmax, firmware-models/README.md), CALIBRATION_SPLIT
+# (validation, the default: 1000 PublicTest images; training: 1000 Training images, what a
+# quantization-aware run calibrates its grids on). Needs release fer
 # (swift build -c release --product fer) and ../shared/datasets/fer2013 (or EDGEFER_SHARED).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +22,7 @@ shared=${EDGEFER_SHARED:-../shared}
 data="--fer2013 $shared/datasets/fer2013/fer2013.csv.gz --ferplus $shared/datasets/fer2013/fer2013new.csv"
 fer=.build/release/fer
 ranges=${RANGES:-mse}
+calsplit=${CALIBRATION_SPLIT:-validation}
 [ -x "$fer" ] || { echo "build first: swift build -c release --product fer" >&2; exit 1; }
 
 # Candidates: the CANDIDATES (default 5) epochs with the highest float PublicTest accuracy; each is
@@ -40,7 +43,7 @@ for e in $candidates; do
   c=$(printf '%s/checkpoints/epoch-%03d.ckpt' "$run" "$e")
   [ -f "$c" ] || { echo "ship_model: skipping epoch $e, no $c" >&2; continue; }
   "$fer" export $data --labels majority --split usage --checkpoint "$c" --output "$scratch/e$e.tflite" \
-    --calibration 1000 --ranges "$ranges" --evaluate --report-dir "$scratch/e$e" > "$scratch/e$e.txt"
+    --calibration 1000 --calibration-split "$calsplit" --ranges "$ranges" --evaluate --report-dir "$scratch/e$e" > "$scratch/e$e.txt"
   read -r fa ia im < <(python3 -c 'import json,sys; d=sys.argv[1]; q=json.load(open(d+"/metrics-int8.json")); print(json.load(open(d+"/metrics-float.json"))["accuracy"], q["accuracy"], q["macroF1"])' "$scratch/e$e")
   echo "candidate epoch $e: float $fa, int8 $ia, int8 macro-F1 $im" | tee -a "$scratch/candidates.txt"
   # Best int8 accuracy among candidates whose int8 - float gap is within the 0.5-point target (a
@@ -60,7 +63,7 @@ find "$dest" -maxdepth 1 -name '*.tflite' ! -name "$name.tflite" -delete
 
 set -x
 "$fer" export $data --labels majority --split usage --checkpoint "$ckpt" --output "$dest/$name.tflite" \
-  --calibration 1000 --ranges "$ranges" --evaluate --report-dir "$out" | tee "$out/export.txt"
+  --calibration 1000 --calibration-split "$calsplit" --ranges "$ranges" --evaluate --report-dir "$out" | tee "$out/export.txt"
 "$fer" eval-model --model "$dest/$name.tflite" $data --labels majority --usage PublicTest \
   | tee "$out/eval-model-PublicTest.txt"
 "$fer" inspect "$dest/$name.tflite" > "$out/inspect.txt"
@@ -72,7 +75,7 @@ fi
 set +x
 {
   echo "run: $run"
-  echo "export: --calibration 1000 --ranges $ranges (BatchNorm after ReLU as a 1x1 depthwise conv)"
+  echo "export: --calibration 1000 --calibration-split $calsplit --ranges $ranges (BatchNorm after ReLU as a 1x1 depthwise conv)"
   echo "checkpoint: $ckpt (epoch $epoch: best int8 PublicTest accuracy, int8 - float within 0.5 points, among the top float epochs in $run/metrics.jsonl)"
   cat "$scratch/candidates.txt"
   echo "checkpoint sha256: $(sha256sum "$ckpt" | cut -d' ' -f1)"

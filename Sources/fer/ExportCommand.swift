@@ -9,6 +9,11 @@ import Train
 extension BatchNormExport: ExpressibleByArgument {}
 extension CalibrationMethod: ExpressibleByArgument {}
 
+/// Which split's images calibrate an export's activation ranges.
+enum CalibrationSplit: String, ExpressibleByArgument, CaseIterable {
+    case validation, training
+}
+
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
@@ -19,6 +24,8 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Output .tflite file.") var output: String
     @Option(help: "Number of validation images used to calibrate activation ranges (evenly spaced over the split).")
     var calibration = 1000
+    @Option(help: "Split whose images calibrate the ranges: validation (PublicTest with --split usage) or training (the images a quantization-aware run calibrates on).")
+    var calibrationSplit: CalibrationSplit = .validation
     @Option(help: "Face-box margin (fraction per side) recorded in the metadata for the daemon's crop.") var cropMargin: Float = 0
     @Flag(help: "Evaluate the float checkpoint and the int8 model on the validation split.") var evaluate = false
     @Option(help: "With --evaluate: write metrics JSON and confusion plots (SVG+PNG) to this folder.") var reportDir: String?
@@ -54,9 +61,10 @@ struct ExportCommand: ParsableCommand {
         if logitAdjustment > 0 { try adjustLogits(model, prior: parts.train.classCounts) }
         let side = model.inputShape.height
         let source = FERSource(parts.validation, side: side, seed: 0)
-        let step = max(1, source.count / calibration)
-        let picks = Array(stride(from: 0, to: source.count, by: step).prefix(calibration))
-        let calibrationImages = renderImages(source, indices: picks)
+        let calibrationSource = calibrationSplit == .training ? FERSource(parts.train, side: side, seed: 0) : source
+        let step = max(1, calibrationSource.count / calibration)
+        let picks = Array(stride(from: 0, to: calibrationSource.count, by: step).prefix(calibration))
+        let calibrationImages = renderImages(calibrationSource, indices: picks)
         let start = Date()
         let names = Emotion.allCases.map(\.name)
         let export = try calibrationImages.withUnsafeBufferPointer {
@@ -66,7 +74,7 @@ struct ExportCommand: ParsableCommand {
         }
         try Data(export.bytes).write(to: URL(fileURLWithPath: output))
         print(String(format: "wrote %@ (%d bytes, %d operators) calibrated on %d %@ images in %.1f s", output, export.bytes.count,
-                     export.model.subgraphs[0].operators.count, picks.count, data.split == .usage ? "PublicTest" : "validation",
+                     export.model.subgraphs[0].operators.count, picks.count, calibrationSplit == .training ? "training" : data.split == .usage ? "PublicTest" : "validation",
                      Date().timeIntervalSince(start)))
         guard evaluate else { return }
         let floatMetrics = Train.evaluate(model, on: source, batch: 256)

@@ -46,6 +46,9 @@ private func runFer(_ arguments: [String]) throws -> (status: Int32, stderr: Str
         #expect(r.status != 0)
         #expect(r.stderr.contains("'\(bad)' is invalid for '--ranges"), "stderr: \(r.stderr)")
     }
+    let split = try runFer(base + ["--calibration-split", "test"])
+    #expect(split.status != 0)
+    #expect(split.stderr.contains("'test' is invalid for '--calibration-split"), "stderr: \(split.stderr)")
     let r = try runFer(base + ["--batchnorm", "fold"])
     #expect(r.status != 0)
     #expect(r.stderr.contains("'fold' is invalid for '--batchnorm"), "stderr: \(r.stderr)")
