@@ -112,18 +112,24 @@ extension ExportCommand {
     }
 }
 
-/// Renders `indices` of a source unaugmented into one float array (N, H, W, C), values in [0, 1].
-func renderImages(_ source: FERSource, indices: [Int]) -> [Float] {
+/// Renders `indices` of a source into one float array (N, H, W, C), values in [0, 1]; unaugmented
+/// unless `augment` (then as the source's augmentation draws them).
+func renderImages(_ source: FERSource, indices: [Int], augment: Bool = false, random: inout TrainRandom) -> [Float] {
     let s = source.sampleShape.count, c = source.classCount
     var images = [Float](repeating: 0, count: indices.count * s)
     var targets = [Float](repeating: 0, count: indices.count * c)
-    var unused = TrainRandom(seed: 0)
     images.withUnsafeMutableBufferPointer { im in
         targets.withUnsafeMutableBufferPointer { t in
-            source.fill(images: im.baseAddress!, targets: t.baseAddress!, indices: indices[...], augment: false, epoch: 0, random: &unused)
+            source.fill(images: im.baseAddress!, targets: t.baseAddress!, indices: indices[...], augment: augment, epoch: 0,
+                        random: &random)
         }
     }
     return images
+}
+
+func renderImages(_ source: FERSource, indices: [Int]) -> [Float] {
+    var unused = TrainRandom(seed: 0)
+    return renderImages(source, indices: indices, random: &unused)
 }
 
 /// Metrics of an int8 TFLite classifier (our engine) on a dataset, images rendered at the model's input side.

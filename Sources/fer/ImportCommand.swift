@@ -60,14 +60,7 @@ struct ImportCommand: ParsableCommand {
             let step = max(1, source.count / statisticsImages)
             picks = Array(stride(from: 0, to: source.count, by: step).prefix(statisticsImages))
         }
-        var images = [Float](repeating: 0, count: picks.count * source.sampleShape.count)
-        var targets = [Float](repeating: 0, count: picks.count * source.classCount)
-        images.withUnsafeMutableBufferPointer { im in
-            targets.withUnsafeMutableBufferPointer { t in
-                source.fill(images: im.baseAddress!, targets: t.baseAddress!, indices: picks[...], augment: augment, epoch: 0,
-                            random: &random)
-            }
-        }
+        let images = renderImages(source, indices: picks, augment: augment, random: &random)
         let changes = images.withUnsafeBufferPointer {
             imported.remeasureBatchNormStatistics($0.baseAddress!, count: picks.count, batch: batch)
         }

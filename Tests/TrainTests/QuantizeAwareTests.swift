@@ -48,13 +48,7 @@ private func argmaxes(_ p: [Float], classes: Int) -> [Int] {
     model.activationGrids = try calibration.images.withUnsafeBufferPointer {
         try Quantizer.activationGrids(model, calibration: $0, count: 64)
     }
-    var config = TrainConfig()
-    config.batchSize = 32
-    config.epochs = 1
-    config.seed = 4
-    config.threads = 1
-    config.loss = .crossEntropy
-    config.schedule = StepDecay(initial: 1e-3, factor: 1, every: 1)
+    var config = bandTrainConfig(epochs: 1, seed: 4, learningRate: 1e-3)
     config.fakeQuantizedKernels = true
     let trainer = Trainer(model: model, config: config)
     let kernel = (model.layers[0] as! Conv2DLayer).kernel

@@ -43,16 +43,22 @@ func bandImages(count: Int, seed: UInt64) -> (images: [Float], labels: [Int]) {
     return (images, labels)
 }
 
+/// Training settings for the band task: batch 32, one thread, cross-entropy, a constant rate.
+func bandTrainConfig(epochs: Int, seed: UInt64, learningRate: Float) -> TrainConfig {
+    var config = TrainConfig()
+    config.batchSize = 32
+    config.epochs = epochs
+    config.seed = seed
+    config.threads = 1
+    config.loss = .crossEntropy
+    config.schedule = StepDecay(initial: learningRate, factor: 1, every: 1)
+    return config
+}
+
 /// A model trained for a few epochs (so BN statistics and weights are far from their initial values).
 func trainedExportModel(_ specText: String = exportSpecText) throws -> Train.Model {
     let spec = try ModelSpec(parsing: specText)
-    var config = TrainConfig()
-    config.batchSize = 32
-    config.epochs = 3
-    config.seed = 11
-    config.threads = 1
-    config.loss = .crossEntropy
-    config.schedule = StepDecay(initial: 1e-2, factor: 1, every: 1)
+    let config = bandTrainConfig(epochs: 3, seed: 11, learningRate: 1e-2)
     let trainer = Trainer(model: try Train.Model(spec: spec, seed: 11, threads: 1), config: config)
     let data = bandImages(count: 192, seed: 3)
     let source = InMemorySource(sampleShape: spec.input, classCount: 3, images: data.images, labels: data.labels)
