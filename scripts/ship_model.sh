@@ -4,15 +4,17 @@
 # 1. takes the CANDIDATES (default 5) epochs with the highest float PublicTest accuracy (FERPlus
 #    majority labels) in RUN_DIR/metrics.jsonl, exports each and keeps the best int8 accuracy
 #    among those whose int8 - float gap is within 0.5 points;
-# 2. exports it to firmware-models/NAME.tflite (int8, calibrated on 1000 PublicTest images) and
+# 2. exports it to firmware-models/NAME.tflite (int8, calibrated on CALIBRATION images of CALIBRATION_SPLIT) and
 #    evaluates float and int8 on PublicTest (fer export --evaluate);
 # 3. re-scores the shipped file with fer eval-model, records fer inspect and the latency per face
 #    (fer bench infer: our engine and LiteRT XNNPACK when .venv has ai-edge-litert);
 # everything goes to firmware-models/report/ for the model card. env: CANDIDATES, DEST (folder of
 # the model, default firmware-models), REPORT_DIR (default DEST/report), RANGES (activation ranges,
 # default mse: measured better than the converter's minmax, firmware-models/README.md), CALIBRATION_SPLIT
-# (validation, the default: 1000 PublicTest images; training: 1000 Training images, what a
-# quantization-aware run calibrates its grids on). Needs release fer
+# (validation, the default: PublicTest images; training: Training images, with the trainer's
+# vote-distribution rows, the images a quantization-aware run calibrates its grids on), CALIBRATION
+# (how many, evenly spaced; default 1000; a quantization-aware run's --qat-calibration, 300 by
+# default, gives it exactly the grids its validation simulated). Needs release fer
 # (swift build -c release --product fer) and ../shared/datasets/fer2013 (or EDGEFER_SHARED).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,9 +22,12 @@ run=${1:?usage: scripts/ship_model.sh RUN_DIR [NAME]}
 name=${2:-edgefer-fer8}
 shared=${EDGEFER_SHARED:-../shared}
 data="--fer2013 $shared/datasets/fer2013/fer2013.csv.gz --ferplus $shared/datasets/fer2013/fer2013new.csv"
+# Training rows as the trainer saw them (vote distributions), PublicTest by majority (the protocol).
+labels="--labels distribution --validation-labels majority"
 fer=.build/release/fer
 ranges=${RANGES:-mse}
 calsplit=${CALIBRATION_SPLIT:-validation}
+calcount=${CALIBRATION:-1000}
 [ -x "$fer" ] || { echo "build first: swift build -c release --product fer" >&2; exit 1; }
 
 # Candidates: the CANDIDATES (default 5) epochs with the highest float PublicTest accuracy; each is
@@ -42,8 +47,8 @@ best_int8=-1 best_fa=-1 best_mf1=-1 epoch=
 for e in $candidates; do
   c=$(printf '%s/checkpoints/epoch-%03d.ckpt' "$run" "$e")
   [ -f "$c" ] || { echo "ship_model: skipping epoch $e, no $c" >&2; continue; }
-  "$fer" export $data --labels majority --split usage --checkpoint "$c" --output "$scratch/e$e.tflite" \
-    --calibration 1000 --calibration-split "$calsplit" --ranges "$ranges" --evaluate --report-dir "$scratch/e$e" > "$scratch/e$e.txt"
+  "$fer" export $data $labels --split usage --checkpoint "$c" --output "$scratch/e$e.tflite" \
+    --calibration "$calcount" --calibration-split "$calsplit" --ranges "$ranges" --evaluate --report-dir "$scratch/e$e" > "$scratch/e$e.txt"
   read -r fa ia im < <(python3 -c 'import json,sys; d=sys.argv[1]; q=json.load(open(d+"/metrics-int8.json")); print(json.load(open(d+"/metrics-float.json"))["accuracy"], q["accuracy"], q["macroF1"])' "$scratch/e$e")
   echo "candidate epoch $e: float $fa, int8 $ia, int8 macro-F1 $im" | tee -a "$scratch/candidates.txt"
   # Best int8 accuracy among candidates whose int8 - float gap is within the 0.5-point target (a
@@ -62,8 +67,8 @@ mkdir -p "$dest" "$out"
 find "$dest" -maxdepth 1 -name '*.tflite' ! -name "$name.tflite" -delete
 
 set -x
-"$fer" export $data --labels majority --split usage --checkpoint "$ckpt" --output "$dest/$name.tflite" \
-  --calibration 1000 --calibration-split "$calsplit" --ranges "$ranges" --evaluate --report-dir "$out" | tee "$out/export.txt"
+"$fer" export $data $labels --split usage --checkpoint "$ckpt" --output "$dest/$name.tflite" \
+  --calibration "$calcount" --calibration-split "$calsplit" --ranges "$ranges" --evaluate --report-dir "$out" | tee "$out/export.txt"
 "$fer" eval-model --model "$dest/$name.tflite" $data --labels majority --usage PublicTest \
   | tee "$out/eval-model-PublicTest.txt"
 "$fer" inspect "$dest/$name.tflite" > "$out/inspect.txt"
@@ -75,7 +80,7 @@ fi
 set +x
 {
   echo "run: $run"
-  echo "export: --calibration 1000 --calibration-split $calsplit --ranges $ranges (BatchNorm after ReLU as a 1x1 depthwise conv)"
+  echo "export: --calibration $calcount --calibration-split $calsplit --ranges $ranges (BatchNorm after ReLU as a 1x1 depthwise conv)"
   echo "checkpoint: $ckpt (epoch $epoch: best int8 PublicTest accuracy, int8 - float within 0.5 points, among the top float epochs in $run/metrics.jsonl)"
   cat "$scratch/candidates.txt"
   echo "checkpoint sha256: $(sha256sum "$ckpt" | cut -d' ' -f1)"
