@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Ships the best checkpoint of a training run as the default model:
 #   scripts/ship_model.sh RUN_DIR [NAME]        (NAME defaults to edgefer-fer8)
-# 1. takes the CANDIDATES (default 5) epochs with the highest float PublicTest accuracy (FERPlus
-#    majority labels) in RUN_DIR/metrics.jsonl, exports each and keeps the best int8 accuracy
+# 1. takes the CANDIDATES (default 5) epochs with the highest PublicTest accuracy (FERPlus
+#    majority labels; float, or simulated int8 for a quantization-aware run) in RUN_DIR/metrics.jsonl, exports each and keeps the best int8 accuracy
 #    among those whose int8 - float gap is within 0.5 points;
 # 2. exports it to firmware-models/NAME.tflite (int8, calibrated on CALIBRATION images of CALIBRATION_SPLIT) and
 #    evaluates float and int8 on PublicTest (fer export --evaluate);

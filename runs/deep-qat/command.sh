@@ -1,5 +1,5 @@
 #!/bin/sh
-# Stage 8 with quantization-aware training: the shipped model imported back to float with
+# Stage 8 with quantization-aware training: the stage-7 model imported back to float with
 # `fer import` (BN statistics measured on augmented, class-balanced batches like the training's),
 # trained on while every forward pass rounds kernels and activations as the int8 export does.
 # Resumable. FER may name a copy of the binary.
